@@ -1,0 +1,45 @@
+"""What every extractor hands to the parser: text plus tables.
+
+An extractor turns file bytes (HTML, PDF, DOCX, plain text) into one
+:class:`Extracted`. ``text`` is the whole document as text in reading order,
+with each table rendered in place, one grid row per line, cells joined by
+``" | "`` (the "row per line with |" layout the parser already reads), so a
+single parser serves every format. ``tables`` keeps the same grids as lists
+of rows for callers that want cells (tests, diagnostics).
+
+Merged cells are resolved into a rectangular grid: a cell's text stands at
+its top-left (origin) position and the positions it covers are ``""``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Grid = list[list[str]]
+
+
+@dataclass
+class Extracted:
+    format: str  # text | html | pdf | docx
+    encoding: str | None
+    text: str
+    tables: list[Grid] = field(default_factory=list)
+
+
+class ExtractError(Exception):
+    """A file that cannot be read as a report, with a reason a person can act on.
+
+    ``code`` is a stable identifier (``empty``, ``binary``, ``unknown_format``,
+    ``encrypted``, ``image_only``, ``scanned_pdf``, ``needs_conversion``,
+    ``corrupt``, ``encoding``); ``message`` says what is wrong and what to do.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def render_grid(grid: Grid) -> str:
+    """A grid as text lines in the ``a | b | c`` layout the parser reads."""
+    return "\n".join(" | ".join(cell.replace("\n", " ").strip() for cell in row) for row in grid)

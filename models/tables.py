@@ -1,0 +1,178 @@
+"""Tables of the ``raw`` (documents and parsed cells) and ``ops`` (runs,
+quarantine) schemas.
+
+Cells keep the spec's codes (``shared/spec/report-json.md``), the ``value``
+(``numeric``; NULL where the report printed nothing) and the ``raw`` text the
+report printed, so every number in a mart can be followed back to its cell.
+A document is known by the SHA-256 of its bytes; a report row is one parse of
+one document by one parser version, so a better parser adds rows beside the
+old ones instead of overwriting them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, TIMESTAMP
+
+OWNED_SCHEMAS = ("raw", "ops")
+
+metadata = MetaData(
+    naming_convention={
+        "pk": "%(table_name)s_pkey",
+        "fk": "%(table_name)s_%(column_0_name)s_fkey",
+        "uq": "%(table_name)s_%(column_0_name)s_key",
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "ck": "%(table_name)s_%(constraint_name)s_check",
+    }
+)
+
+TZ = TIMESTAMP(timezone=True)
+
+load_runs = Table(
+    "load_runs",
+    metadata,
+    Column("run_id", BigInteger, Identity(), primary_key=True),
+    Column("started_at", TZ, nullable=False, server_default=text("now()")),
+    Column("finished_at", TZ),
+    # running | completed | completed_with_quarantine | failed | aborted
+    Column("status", Text, nullable=False, server_default=text("'running'")),
+    Column("command", Text),
+    Column("parser_version", Text, nullable=False),
+    Column("files_seen", Integer, nullable=False, server_default=text("0")),
+    Column("files_loaded", Integer, nullable=False, server_default=text("0")),
+    Column("files_skipped", Integer, nullable=False, server_default=text("0")),
+    Column("files_quarantined", Integer, nullable=False, server_default=text("0")),
+    Column("findings", Integer, nullable=False, server_default=text("0")),
+    Column("error", Text),
+    schema="ops",
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("quarantine_id", BigInteger, Identity(), primary_key=True),
+    Column("run_id", BigInteger, ForeignKey("ops.load_runs.run_id"), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("sha256", Text),
+    Column("error_code", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("quarantined_at", TZ, nullable=False, server_default=text("now()")),
+    # set when a later run loaded the file or the operator dismissed it
+    Column("resolved_at", TZ),
+    Column("resolved_by_run_id", BigInteger, ForeignKey("ops.load_runs.run_id")),
+    schema="ops",
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("sha256", Text, primary_key=True),
+    Column("format", Text, nullable=False),
+    Column("encoding", Text),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("original_path", Text, nullable=False),
+    # metadata a crawler's manifest gave for this file (url, title, agency, ...)
+    Column("manifest", JSONB),
+    Column("first_run_id", BigInteger, ForeignKey("ops.load_runs.run_id"), nullable=False),
+    Column("loaded_at", TZ, nullable=False, server_default=text("now()")),
+    schema="raw",
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("report_id", BigInteger, Identity(), primary_key=True),
+    Column("sha256", Text, ForeignKey("raw.documents.sha256"), nullable=False),
+    Column("run_id", BigInteger, ForeignKey("ops.load_runs.run_id"), nullable=False),
+    Column("parser_version", Text, nullable=False),
+    Column("source_path", Text, nullable=False),
+    Column("source_format", Text, nullable=False),
+    Column("source_encoding", Text),
+    Column("status", Text, nullable=False),
+    Column("errors", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("agency_name", Text),
+    Column("region_code", Text),
+    Column("agency_level", Text),
+    Column("agency_kind", Text),
+    Column("report_year", Integer),
+    Column("template", Text, nullable=False),
+    Column("published_date", Date),
+    Column("parsed_at", TZ, nullable=False, server_default=text("now()")),
+    UniqueConstraint("sha256", "parser_version"),
+    schema="raw",
+)
+Index("ix_reports_agency_year", reports.c.agency_name, reports.c.report_year)
+Index("ix_reports_run_id", reports.c.run_id)
+
+
+def _cell_table(name: str, *keys: Column, extra: tuple[Column, ...] = ()) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column(
+            "report_id",
+            BigInteger,
+            ForeignKey("raw.reports.report_id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        *keys,
+        *extra,
+        Column("value", Numeric),
+        Column("raw", Text),
+        schema="raw",
+    )
+
+
+active_disclosure_cells = _cell_table(
+    "active_disclosure_cells",
+    Column("item", Text, primary_key=True),
+    Column("measure", Text, primary_key=True),
+)
+application_cells = _cell_table(
+    "application_cells",
+    Column("row_code", Text, primary_key=True),
+    Column("applicant", Text, primary_key=True),
+)
+review_litigation_cells = _cell_table(
+    "review_litigation_cells",
+    Column("proceeding", Text, primary_key=True),
+    Column("result", Text, primary_key=True),
+)
+legacy_stats = _cell_table(
+    "legacy_stats",
+    Column("position", Integer, primary_key=True),
+    extra=(Column("indicator", Text, nullable=False), Column("unit", Text)),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column(
+        "report_id",
+        BigInteger,
+        ForeignKey("raw.reports.report_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),
+    Column("rule", Text, nullable=False),
+    Column("location", Text, nullable=False),
+    Column("expected", Numeric),
+    Column("actual", Numeric),
+    schema="raw",
+)
