@@ -1,7 +1,7 @@
 """raw and ops schemas: documents, parsed cells, load runs and quarantine.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-12-03 08:22:40.649387
 """
 

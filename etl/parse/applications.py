@@ -1,0 +1,165 @@
+"""Section 三: the application table (rows × seven applicant columns).
+
+Rows are found by their labels (``etl/labels.csv``), in template order,
+anywhere in the text: :func:`etl.parse.stream.best_chain` keeps the ordered,
+compact chain of label hits, so prose mentions of "予以公开" and missing or
+mistyped rows do not shift anything. Each row's cells are the tokens between
+its label and the next row's label. Where a row does not hold exactly seven
+cells, the repair steps try, in order: regrouping numbers printed before a
+wrapped label; splitting glued digit runs with the table's identities
+(row total = the six applicant columns; new + carried over = processed +
+carried forward; processed = the sum of the outcome rows). Whatever is still
+uncertain is left null with an ``ambiguous_cells`` finding.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from etl.labels import APPLICANTS, labels
+from etl.parse.cells import Cell, Row, all_digit_runs, cell_tokens, fit, regroup, to_cells
+from etl.parse.glued import splits
+from etl.parse.stream import Hit, Stream, best_chain
+from etl.parse.tokens import tokenize
+from etl.record import ApplicationCell, Finding
+
+K = len(APPLICANTS)
+ROW_LABELS = labels("row")  # 2019 and 2021 rows together, in table order
+OUTCOME_ROWS = [lb.code for lb in ROW_LABELS if lb.group_code not in ("intake", "total", "carried_forward")]
+_END = re.compile(r"四[、.,]?(?:政府信息公开)?行政复议|行政复议[、,]?行政诉讼|政府信息公开行政复议|五[、.,]")
+MAX_JOINT = 100_000
+
+
+@dataclass
+class Applications:
+    cells: list[ApplicationCell] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    template: str | None = None  # "2021" when the 三(六) sub-rows are there, "2019" when only 其他处理
+    start: int | None = None
+    end: int | None = None
+
+
+def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -> Applications:
+    """Find and read the application table between two offsets."""
+    candidates = [stream.find_all(lb.pattern, start, end) for lb in ROW_LABELS]
+    chain = best_chain(candidates)
+    found = [(lb.code, hit) for lb, hit in zip(ROW_LABELS, chain, strict=True) if hit is not None]
+    result = Applications()
+    if len(found) < 3:
+        return result
+    codes = [c for c, _ in found]
+    has_2021_rows = any(c.startswith("other_") for c in codes)
+    result.template = "2021" if has_2021_rows else ("2019" if "other" in codes else None)
+
+    stop = stream.find(_END, found[-1][1].end, end)
+    table_end = stop.start if stop else min(len(stream.text), found[-1][1].end + 400)
+    result.start, result.end = found[0][1].start, table_end
+
+    rows: list[Row] = []
+    for n, (code, hit) in enumerate(found):
+        zone_end = found[n + 1][1].start if n + 1 < len(found) else table_end
+        tokens = cell_tokens(tokenize(stream.text[hit.end : zone_end]))
+        if code == "other" and has_2021_rows:
+            continue  # the 2021 group heading (六)其他处理 carries no cells of its own
+        rows.append(Row(code, tokens))
+
+    for row in rows:
+        fitted = fit(row.tokens, K)
+        if fitted is not None:
+            row.cells = to_cells(fitted)
+    regroup(rows, K)
+    _split_glued(rows, result.findings)
+
+    for row in rows:
+        if row.cells is None:
+            result.findings.append(
+                Finding(
+                    "ambiguous_cells",
+                    None,
+                    None,
+                    f"applications.{row.code}: {row.problem or _describe(row)}; cells left empty",
+                )
+            )
+            row.cells = [Cell(None, None)] * K
+        for applicant, cell in zip(APPLICANTS, row.cells, strict=True):
+            result.cells.append(ApplicationCell(row.code, applicant, cell.value, cell.raw))
+    return result
+
+
+def _describe(row: Row) -> str:
+    raws = " ".join(t.raw or "∅" for t in row.tokens)
+    return f"found {len(row.tokens)} cells where {K} were expected ({raws[:80]})"
+
+
+def _split_glued(rows: list[Row], findings: list[Finding]) -> None:
+    """Split glued digit runs; keep only splits the table's identities allow."""
+    pending = [r for r in rows if r.cells is None and all_digit_runs(r.tokens) and len(r.tokens) < K]
+    if not pending:
+        return
+    for row in pending:
+        for parts in splits([t.raw for t in row.tokens], K):
+            values = [int(p) for p in parts]
+            if sum(values[:-1]) == values[-1]:
+                row.candidates.append([Cell(v, p) for v, p in zip(values, parts, strict=True)])
+        if not row.candidates:
+            row.problem = "glued digits " + " ".join(t.raw for t in row.tokens) + " have no split whose total matches"
+    undecided = [r for r in pending if len(r.candidates) > 1]
+    for row in pending:
+        if len(row.candidates) == 1:
+            row.cells = row.candidates[0]
+    if not undecided:
+        return
+    combos = 1
+    for r in undecided:
+        combos *= len(r.candidates)
+    if combos > MAX_JOINT:
+        for r in undecided:
+            r.problem = f"glued digits have {len(r.candidates)} possible splits"
+        return
+    by_code = {r.code: r for r in rows}
+    good = []
+    for choice in itertools.product(*(r.candidates for r in undecided)):
+        for r, cells in zip(undecided, choice, strict=True):
+            r.cells = cells
+        if _columns_balance(by_code):
+            good.append(choice)
+            if len(good) > 1:
+                break
+    for n, r in enumerate(undecided):
+        if len(good) == 1:
+            r.cells = good[0][n]
+        else:
+            r.cells = None
+            r.problem = (
+                f"glued digits {' '.join(t.raw for t in r.tokens)} have "
+                f"{'several' if good else 'no'} splits that satisfy the table's totals"
+            )
+
+
+def _columns_balance(rows: dict[str, Row]) -> bool:
+    """The column identities, over every column where the cells involved are known."""
+
+    def col(code: str, i: int) -> int | None:
+        r = rows.get(code)
+        if r is None or r.cells is None:
+            return None
+        v = r.cells[i].value
+        return v if isinstance(v, int) else None
+
+    outcome_codes = [c for c in OUTCOME_ROWS if c in rows and not (c == "other" and "other_other" in rows)]
+    for i in range(K):
+        new, carried, total, forward = (col(c, i) for c in ("new_received", "carried_over", "total_processed", "carried_forward"))
+        if None not in (new, carried, total, forward) and new + carried != total + forward:
+            return False
+        outcomes = [col(c, i) for c in outcome_codes]
+        if total is not None and outcomes and None not in outcomes and sum(outcomes) != total:
+            return False
+    return True
+
+
+def hits_of(stream: Stream, start: int, end: int | None) -> list[Hit]:
+    """The row-label hits of the table (for callers that only need its extent)."""
+    chain = best_chain([stream.find_all(lb.pattern, start, end) for lb in ROW_LABELS])
+    return [h for h in chain if h is not None]

@@ -1,0 +1,83 @@
+"""From a zone's tokens to a row's cells: count, trim, or leave unresolved.
+
+A row expects ``k`` cells. Layouts add empty filler cells at the ends of
+rows (``| 2 | 0 | ||``), so trailing empty cells beyond ``k`` are dropped
+and so are leading ones when only they are in excess. What is left either
+has exactly ``k`` cells (read them in order) or is *unresolved* and goes to
+the repair steps (regrouping across rows, splitting glued digits), which
+may still leave it null with a finding: a number is never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from etl.parse.glued import is_digit_run
+from etl.parse.tokens import Token
+from etl.record import Value
+
+
+@dataclass
+class Cell:
+    value: Value
+    raw: str | None
+
+
+@dataclass
+class Row:
+    code: str
+    tokens: list[Token]  # cell tokens only (value, blank, empty)
+    cells: list[Cell] | None = None
+    candidates: list[list[Cell]] = field(default_factory=list)
+    problem: str | None = None
+
+
+def cell_tokens(tokens: list[Token]) -> list[Token]:
+    return [t for t in tokens if t.is_cell]
+
+
+def fit(tokens: list[Token], k: int) -> list[Token] | None:
+    """The row's ``k`` cell tokens once filler empties are trimmed, or None."""
+    cells = list(tokens)
+    while len(cells) > k and cells[-1].kind == "empty":
+        cells.pop()
+    while len(cells) > k and cells[0].kind == "empty":
+        cells.pop(0)
+    return cells if len(cells) == k else None
+
+
+def to_cells(tokens: list[Token]) -> list[Cell]:
+    return [Cell(t.value, t.raw if t.kind != "empty" else "") for t in tokens]
+
+
+def all_digit_runs(tokens: list[Token]) -> bool:
+    return bool(tokens) and all(t.kind == "value" and is_digit_run(t.raw) for t in tokens)
+
+
+def regroup(rows: list[Row], k: int) -> None:
+    """Rows whose values were printed before or after a wrapped label.
+
+    In text taken from PDFs a row's numbers can stand before its label, so
+    one row collects 2k numbers and its neighbour none. The numbers are still
+    in row order: a run of unresolved neighbouring rows whose numbers add up
+    to exactly k per row is read in order.
+    """
+    i = 0
+    while i < len(rows):
+        if rows[i].cells is not None:
+            i += 1
+            continue
+        j = i
+        total = 0
+        while j < len(rows) and rows[j].cells is None:
+            total += len(rows[j].tokens)
+            j += 1
+            run = rows[i:j]
+            if len(run) > 1 and total == k * len(run):
+                flat = [t for r in run for t in r.tokens]
+                if any(len(r.tokens) not in (0, k, 2 * k) for r in run):
+                    continue
+                for n, r in enumerate(run):
+                    r.cells = to_cells(flat[n * k : (n + 1) * k])
+                break
+        i = max(j, i + 1)

@@ -1,0 +1,114 @@
+"""Section 二: proactive disclosure (items × measures, by template).
+
+Items (规章, 行政许可, ...) are found by label in order; the measures of an
+item are the measure labels in the header row above it (a 2021 header says
+本年制发件数 ..., a 2019 header 本年新制作数量 ...), inherited by the items
+below the same header, and the template's defaults where no header label
+is readable. The section has no identities, so glued digits are split only
+when a single split exists ("000" into three cells); otherwise the cells
+are left null with a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from etl.labels import labels
+from etl.parse.cells import Cell, all_digit_runs, cell_tokens, fit, to_cells
+from etl.parse.glued import splits
+from etl.parse.stream import Hit, Stream, best_chain
+from etl.parse.tokens import tokenize
+from etl.record import DisclosureCell, Finding
+
+_HEADER = re.compile(r"第二十条|信息内容")
+MEASURES = {lb.code: lb for lb in labels("measure")}
+TEMPLATE_2021_MEASURES = {"issued", "repealed", "in_force"}
+TEMPLATE_2019_MEASURES = {"new_made", "new_published", "total_published", "prior_year_items", "change", "items"}
+
+
+@dataclass
+class Disclosure:
+    cells: list[DisclosureCell] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    template: str | None = None
+
+
+def parse_disclosure(stream: Stream, start: int, end: int, template_hint: str | None) -> Disclosure:
+    result = Disclosure()
+    measure_hits = sorted(
+        ((code, h) for code, lb in MEASURES.items() for h in stream.find_all(lb.pattern, start, end)),
+        key=lambda x: x[1].start,
+    )
+    seen = {code for code, _ in measure_hits}
+    if seen & TEMPLATE_2021_MEASURES:
+        template = "2021"
+    elif seen & TEMPLATE_2019_MEASURES:
+        template = "2019"
+    else:
+        template = template_hint or "2021"
+    result.template = template if seen else None
+    items = labels("item", template)
+    chain = best_chain([stream.find_all(lb.pattern, start, end) for lb in items])
+    found = [(lb, h) for lb, h in zip(items, chain, strict=True) if h is not None]
+    if not found:
+        return result
+    boundaries = sorted(
+        [h.start for h in stream.find_all(_HEADER, start, end)] + [h.start for _, h in measure_hits]
+    )
+    current: list[str] | None = None
+    prev_end = start
+    for n, (item, hit) in enumerate(found):
+        header = [code for code, h in measure_hits if prev_end <= h.start < hit.start]
+        if header:
+            current = _dedupe(header)
+        measures = list(current) if current and _plausible(current, item.measures) else list(item.measures)
+        zone_end = min(
+            [found[n + 1][1].start if n + 1 < len(found) else end] + [b for b in boundaries if b >= hit.end]
+        )
+        tokens = cell_tokens(tokenize(stream.text[hit.end : zone_end]))
+        cells = _read(tokens, len(measures))
+        if cells is None:
+            raws = " ".join(t.raw or "∅" for t in tokens)
+            result.findings.append(
+                Finding(
+                    "ambiguous_cells",
+                    None,
+                    None,
+                    f"active_disclosure.{item.code}: {len(tokens)} cells ({raws[:60]}) for "
+                    f"{len(measures)} measures; cells left empty",
+                )
+            )
+            cells = [Cell(None, None)] * len(measures)
+        for measure, cell in zip(measures, cells, strict=True):
+            result.cells.append(DisclosureCell(item.code, measure, cell.value, cell.raw))
+        prev_end = zone_end
+    return result
+
+
+def _read(tokens, k: int) -> list[Cell] | None:
+    fitted = fit(tokens, k)
+    if fitted is not None:
+        return to_cells(fitted)
+    if all_digit_runs(tokens) and len(tokens) < k:
+        options = list(splits([t.raw for t in tokens], k))
+        if len(options) == 1:
+            return [Cell(int(p), p) for p in options[0]]
+    return None
+
+
+def _dedupe(codes: list[str]) -> list[str]:
+    out: list[str] = []
+    for c in codes:
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def _plausible(header: list[str], defaults: tuple[str, ...]) -> bool:
+    """A header's measures apply to an item when they are the item's own kind of measures."""
+    return set(header) <= set(defaults) or len(header) == len(defaults)
+
+
+def section_hits(stream: Stream, start: int, end: int) -> list[Hit]:
+    return stream.find_all(_HEADER, start, end)

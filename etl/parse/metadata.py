@@ -1,0 +1,142 @@
+"""Report year, agency name and published date, from the title, page header or prose.
+
+Each field is taken from the most reliable place that has it: the title
+("XX2020年政府信息公开工作年度报告"), then a page header (标题 / 发布机构 /
+发文单位 / 发布日期), then the statistics-period sentence, then the prose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from etl.parse.normalize import normalize
+from etl.parse.stream import Stream
+
+_TITLE = re.compile(
+    r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*(?:政\s*府|政\s*务)\s*信\s*息\s*公\s*开\s*(?:工\s*作)?\s*(?:年\s*度)?\s*(?:报\s*告|年\s*报)"
+)
+_TITLE_AFTER = re.compile(
+    r"(?P<year>(?:19|20)\d{2})年度?(?P<agency>[\u4e00-\u9fff()]{2,30}?)(?:政府)?信息公开(?:工作)?(?:年度)?报告"
+)
+_NAME_CHARS = re.compile(r"[\u4e00-\u9fff()（）]+$")
+_FIELD = re.compile(r"(?:发布机构|发文单位|发文机关|填报单位(?:\(盖章\))?|来源|信息来源)\s*[:：]?\s*(?P<name>[\u4e00-\u9fff()（）]{2,30})")
+_PERIOD = re.compile(r"统计(?:期限|时限|时间|区间|周期|数据)?[^。\n]{0,25}?(?P<year>(?:19|20)\d{2})年\s*1\s*月\s*1\s*日")
+_TABLE_YEAR = re.compile(r"[(（]\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*[)）]")
+_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
+_DATE_FIELD = re.compile(
+    r"(?P<field>发布日期|发布时间|发文日期|成文日期|印发日期|填报日期|日期)\s*[:：]?\s*"
+    r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})"
+)
+_SIGNATURE = re.compile(r"^\s*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*$", re.M)
+_NAME_PREFIX = re.compile(r"^(?:标题|名称|题目|正文|当前位置|首页|关于|《)+")
+_PROSE_AGENCY = re.compile(r"[\u4e00-\u9fff]{2,10}?(?:人民政府办公室|人民政府|街道办事处|民族乡|乡|镇|街道)(?=政府|党委|人民|[,,。、在的])")
+_SPLIT_WORDS = re.compile(r"公开|[了的在和与对由为是及将把从向]")
+_BAD_NAME = re.compile(r"^(?:我|本|全|各|该|县|市|区|乡|镇)")
+
+
+@dataclass
+class Metadata:
+    agency_name: str | None = None
+    report_year: int | None = None
+    published_date: str | None = None
+
+
+def read_metadata(text: str, stream: Stream) -> Metadata:
+    head = text[:6000]
+    meta = Metadata()
+    title = _title(text, stream)
+    if title:
+        meta.agency_name, meta.report_year = title
+    if not meta.agency_name:
+        meta.agency_name = _field_agency(head) or _prose_agency(text)
+    if meta.report_year is None:
+        meta.report_year = _year(text)
+    meta.published_date = _published(text)
+    return meta
+
+
+def _title(text: str, stream: Stream) -> tuple[str | None, int] | None:
+    """Agency and year from the first title-like phrase."""
+    norm = normalize(text[:8000])
+    for m in _TITLE.finditer(norm):
+        year = int(m.group("year"))
+        line_start = norm.rfind("\n", 0, m.start()) + 1
+        before = norm[line_start : m.start()].strip()
+        before = re.split(r"[\s:：,，。;；》<>\]]", before)[-1] if before else ""
+        name = _clean_name(before)
+        if not name and not before:
+            # "淮安市人民政府\n2024 年政府信息公开工作年度报告": the name on the line above
+            previous = norm[:line_start].rstrip().rsplit("\n", 1)[-1].strip()
+            if len(previous) <= 30 and _NAME_CHARS.fullmatch(previous):
+                name = _clean_name(previous)
+        if not name:
+            after = _TITLE_AFTER.match(re.sub(r"\s+", "", norm[m.start() : m.start() + 80]))
+            if after:
+                name = _clean_name(after.group("agency"))
+        if name and len(name) >= 2:
+            return name, year
+        return None, year
+    return None
+
+
+def _clean_name(name: str) -> str | None:
+    name = _NAME_PREFIX.sub("", name.strip())
+    m = _NAME_CHARS.search(name)
+    name = m.group() if m else ""
+    return name if len(name) >= 2 else None
+
+
+def _field_agency(head: str) -> str | None:
+    for m in _FIELD.finditer(normalize(head)):
+        name = _clean_name(m.group("name"))
+        if name and not name.startswith(("本", "网")):
+            return name
+    return None
+
+
+def _prose_agency(text: str) -> str | None:
+    """The township or government the prose names most (reports without a title)."""
+    counts = Counter(
+        _SPLIT_WORDS.split(m.group())[-1] for m in _PROSE_AGENCY.finditer(normalize(text[:15000]))
+    )
+    ranked = [(n * len(name), name) for name, n in counts.items() if not _BAD_NAME.match(name)]
+    return max(ranked)[1] if ranked else None
+
+
+def _year(text: str) -> int | None:
+    norm = normalize(text)
+    for pattern in (_PERIOD, _TABLE_YEAR):
+        m = pattern.search(norm)
+        if m:
+            return int(m.group("year"))
+    years = Counter(int(m.group("year")) for m in _YEAR.finditer(norm[:20000]))
+    plausible = [(n, y) for y, n in years.items() if 2007 <= y <= 2030]
+    return max(plausible)[1] if plausible else None
+
+
+def _published(text: str) -> str | None:
+    norm = normalize(text)
+    found: dict[str, str] = {}
+    for m in _DATE_FIELD.finditer(norm):
+        found.setdefault(m.group("field"), _iso(m.group("y"), m.group("m"), m.group("d")) or "")
+    for key in ("发布日期", "发布时间", "发文日期", "成文日期", "印发日期"):
+        if found.get(key):
+            return found[key]
+    tail = norm[-3000:]
+    sigs = list(_SIGNATURE.finditer(tail))
+    if sigs:
+        m = sigs[-1]
+        return _iso(m.group("y"), m.group("m"), m.group("d"))
+    for key in ("填报日期", "日期"):
+        if found.get(key):
+            return found[key]
+    return None
+
+
+def _iso(y: str, m: str, d: str) -> str | None:
+    mi, di = int(m), int(d)
+    if not (1 <= mi <= 12 and 1 <= di <= 31):
+        return None
+    return f"{int(y):04d}-{mi:02d}-{di:02d}"

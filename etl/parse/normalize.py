@@ -1,0 +1,49 @@
+"""Text normalisation for matching: one form for full-width, traditional and spaced text.
+
+Matching works on a normalised copy; values keep the raw text they came
+from. NFKC folds full-width digits, letters and brackets to half-width
+(``（一）`` → ``(一)``, ``１２`` → ``12``); OpenCC folds traditional characters
+to simplified ones so ``收到和處理`` matches ``收到和处理``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "〔": "[", "〕": "]", "【": "[", "】": "]"})
+_SPACES = re.compile(r"[\s\u3000\xa0]+")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s")
+    except Exception:  # pragma: no cover - opencc is a declared dependency
+        return None
+
+
+def nfkc(text: str) -> str:
+    """Full-width to half-width, compatibility characters folded, quotes unified."""
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES)
+
+
+def simplify(text: str) -> str:
+    """Traditional to simplified Chinese (no-op on simplified text)."""
+    converter = _t2s()
+    if converter is None or text.isascii():
+        return text
+    return converter.convert(text)
+
+
+def normalize(text: str) -> str:
+    """The form every label search runs on: NFKC, simplified, ``、``/``．`` unified."""
+    return simplify(nfkc(text)).replace("．", ".").replace("。", ".") if text else text
+
+
+def squeeze(text: str) -> str:
+    """Drop all white space (labels are printed with spaces and line breaks inside)."""
+    return _SPACES.sub("", text)

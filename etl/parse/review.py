@@ -1,0 +1,82 @@
+"""Section 四: administrative review and litigation (fifteen cells).
+
+The table has three header rows and one row of fifteen numbers: review
+(5), litigation without prior review (5), litigation after review (5), each
+as upheld, corrected, other, pending, total. The header rows are label
+text, so the cells are the tokens after the last label text of the
+section. Glued digits are split with the rule total = upheld + corrected +
+other + pending for each proceeding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from etl.labels import PROCEEDINGS, RESULTS
+from etl.parse.cells import Cell, all_digit_runs, fit, to_cells
+from etl.parse.glued import splits
+from etl.parse.stream import Stream
+from etl.parse.tokens import Token, tokenize
+from etl.record import Finding, ReviewCell
+
+K = len(PROCEEDINGS) * len(RESULTS)
+_HEADING = re.compile(r"行政复议")
+_NEXT = re.compile(
+    r"五[、.,]?(?:政府信息公开工作)?(?:存在|主要问题)|存在的主要问题|主要问题及改进|五[、.,]?[\u4e00-\u9fff]{0,12}问题"
+)
+
+
+@dataclass
+class Review:
+    cells: list[ReviewCell] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    found: bool = False
+
+
+def parse_review(stream: Stream, start: int, end: int | None = None) -> Review:
+    """Read the fifteen cells that follow the section heading at or after ``start``."""
+    result = Review()
+    heading = stream.find(_HEADING, start, end)
+    if heading is None:
+        return result
+    stop = stream.find(_NEXT, heading.end, end)
+    region_end = stop.start if stop else (end if end is not None else len(stream.text))
+    region = stream.text[heading.start : region_end]
+    tokens = tokenize(region, first_cell_is_label=False)
+    cells = _after_last_label(tokens)
+    if not cells:
+        return result
+    result.found = True
+    fitted = fit(cells, K)
+    chosen: list[Cell] | None = to_cells(fitted) if fitted is not None else None
+    problem = f"found {len(cells)} cells where {K} were expected"
+    if chosen is None and all_digit_runs(cells) and len(cells) < K:
+        options = [s for s in splits([t.raw for t in cells], K) if _totals_hold([int(p) for p in s])]
+        if len(options) == 1:
+            chosen = [Cell(int(p), p) for p in options[0]]
+        else:
+            problem = f"glued digits {' '.join(t.raw for t in cells)} have {'several' if options else 'no'} splits whose totals hold"
+    if chosen is None:
+        result.findings.append(Finding("ambiguous_cells", None, None, f"review_litigation: {problem}; cells left empty"))
+        chosen = [Cell(None, None)] * K
+    for n, cell in enumerate(chosen):
+        proceeding, res = PROCEEDINGS[n // len(RESULTS)], RESULTS[n % len(RESULTS)]
+        result.cells.append(ReviewCell(proceeding, res, cell.value, cell.raw))
+    return result
+
+
+def _after_last_label(tokens: list[Token]) -> list[Token]:
+    """Cell tokens after the header's last label text (fillers on its line dropped)."""
+    last = max((i for i, t in enumerate(tokens) if t.kind == "noise"), default=-1)
+    rest = tokens[last + 1 :]
+    if last >= 0:
+        line = tokens[last].line
+        while rest and rest[0].kind == "empty" and rest[0].line == line:
+            rest.pop(0)
+    return [t for t in rest if t.is_cell]
+
+
+def _totals_hold(values: list[int]) -> bool:
+    n = len(RESULTS)
+    return all(sum(values[i : i + n - 1]) == values[i + n - 1] for i in range(0, len(values), n))

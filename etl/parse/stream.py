@@ -1,0 +1,120 @@
+"""Search labels in a report whatever its layout, and map hits back to the text.
+
+Real reports break labels with line breaks, spaces, ``|`` cell borders and
+full-width characters ("商业 企业", "本年新收政府信\\n息公开申请数量"). Labels
+are therefore searched in a *squeezed* copy: normalised (see
+:mod:`etl.parse.normalize`) with white space and ``|`` removed. Each
+squeezed character remembers its offset in the original text, so a hit can
+be turned back into the original text around it (the cells that follow a
+row label are read from the original, where separators still tell cells
+apart).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from etl.parse.normalize import normalize, simplify
+
+_DROP = frozenset(" \t\r\n\f\v|\u3000\xa0\u200b\ufeff")
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int  # offset in the original text
+    end: int
+    text: str  # the squeezed, normalised text matched
+
+
+class Stream:
+    """A report's text with a squeezed, normalised shadow for label search."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        norm = normalize(text)
+        if len(norm) == len(text):
+            mapping = range(len(text))
+            chars = norm
+        else:  # NFKC expanded a character (e.g. ㈠ → (一)): map char by char
+            out: list[str] = []
+            idx: list[int] = []
+            for i, ch in enumerate(simplify(text)):
+                folded = unicodedata.normalize("NFKC", ch) if not ch.isascii() else ch
+                out.append(folded)
+                idx.extend([i] * len(folded))
+            chars = normalize("".join(out))
+            mapping = idx if len(chars) == len(idx) else range(len(chars))
+        keep = [i for i, ch in enumerate(chars) if ch not in _DROP]
+        self.squeezed = "".join(chars[i] for i in keep)
+        self._orig = [mapping[i] for i in keep]
+
+    def to_original(self, squeezed_index: int) -> int:
+        if squeezed_index >= len(self._orig):
+            return len(self.text)
+        return self._orig[squeezed_index]
+
+    def squeezed_index(self, original_offset: int) -> int:
+        """First squeezed position at or after an original offset."""
+        lo, hi = 0, len(self._orig)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._orig[mid] < original_offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def find_all(self, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> list[Hit]:
+        """Every hit of ``pattern`` between two original offsets."""
+        s = self.squeezed_index(start)
+        e = len(self.squeezed) if end is None else self.squeezed_index(end)
+        hits = []
+        for m in pattern.finditer(self.squeezed, s, e):
+            if m.end() == m.start():
+                continue
+            hits.append(Hit(self.to_original(m.start()), self.to_original(m.end() - 1) + 1, m.group()))
+        return hits
+
+    def find(self, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> Hit | None:
+        s = self.squeezed_index(start)
+        e = len(self.squeezed) if end is None else self.squeezed_index(end)
+        m = pattern.search(self.squeezed, s, e)
+        if not m:
+            return None
+        return Hit(self.to_original(m.start()), self.to_original(m.end() - 1) + 1, m.group())
+
+
+def best_chain(candidates: list[list[Hit]]) -> list[Hit | None]:
+    """Pick one hit per label so that picked hits stand in label order.
+
+    ``candidates[i]`` are the hits of the i-th label in table order. The
+    chain keeps as many labels as possible, in increasing text position, and
+    among equally long chains the most compact one (prose mentions of a row
+    label such as "予以公开" stand far from the table and lose). Labels
+    with no place in the chain get ``None``.
+    """
+    # nodes: (label index, hit); dp over nodes sorted by label index
+    nodes = [(i, h) for i, hs in enumerate(candidates) for h in hs]
+    if not nodes:
+        return [None] * len(candidates)
+    best: list[tuple[int, int, int]] = []  # (count, chain start, prev node index or -1)
+    for n, (i, h) in enumerate(nodes):
+        cand = (1, h.start, -1)
+        for m in range(n):
+            j, g = nodes[m]
+            if j < i and g.end <= h.start:
+                count, start, _ = best[m]
+                option = (count + 1, start, m)
+                if (option[0], option[1]) > (cand[0], cand[1]):
+                    cand = option
+        best.append(cand)
+    end = max(range(len(nodes)), key=lambda n: (best[n][0], best[n][1]))
+    chain: list[Hit | None] = [None] * len(candidates)
+    n = end
+    while n != -1:
+        i, h = nodes[n]
+        chain[i] = h
+        n = best[n][2]
+    return chain

@@ -1,0 +1,119 @@
+"""The cells between two labels: values, blanks, empty cells and noise.
+
+A *zone* is the original text after a row label and before the next one.
+It holds the row's cells, but also what layouts put among them: the tail of
+a wrapped label, characters of a vertical label, empty filler cells. Tokens
+classify each piece:
+
+- ``value``: a number ("12", "增3", "92.8050万元");
+- ``blank``: a printed blank ("/", "-", "——", "无"): a cell whose value is null;
+- ``empty``: an empty cell between ``|`` or tab separators: also a null cell,
+  but layouts pad rows with them, so callers may trim trailing ones;
+- ``noise``: label text and anything else, never a value.
+
+A run of digits directly followed by ``1.`` / ``2、`` and a Chinese character
+is taken as the next label's numbering, not as a value: crawled pages glue
+"0000000" and "2.其他法律..." into "00000002.其他法律...".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from etl.parse.normalize import nfkc
+from etl.parse.values import BLANK_MARKERS, parse_value
+from etl.record import Value
+
+_SPLIT_CELLS = re.compile(r"[|\t]")
+_NUM = re.compile(r"(?:[+\-](?=\d)|增加?|减少?)?\d[\d,]*(?:\.\d+)?(?:万元|元)?")
+_NUMBERING_AFTER = re.compile(r"[.、,]\s*[\u4e00-\u9fff]")
+
+
+@dataclass
+class Token:
+    kind: str  # value | blank | empty | noise
+    raw: str
+    value: Value = None
+    line: int = 0
+
+    @property
+    def is_cell(self) -> bool:
+        return self.kind in ("value", "blank", "empty")
+
+
+def tokenize(zone: str, *, first_cell_is_label: bool = True) -> list[Token]:
+    """Tokens of a zone in reading order.
+
+    ``first_cell_is_label``: the zone starts right after a label, so text up
+    to the first separator on that line belongs to the label's own cell; an
+    empty piece there is not an empty cell.
+    """
+    tokens: list[Token] = []
+    for line_no, line in enumerate(zone.split("\n")):
+        if _SPLIT_CELLS.search(line):
+            cells = _SPLIT_CELLS.split(line)
+            if cells and not cells[-1].strip():
+                cells.pop()  # "a | b |": the last bar closes the row
+            if line_no == 0 and first_cell_is_label and cells:
+                head = cells.pop(0)
+                tokens.extend(t for t in _pieces(head, line_no) if t.kind == "value")
+            for cell in cells:
+                if not cell.strip() or cell.strip() == "&nbsp;":
+                    tokens.append(Token("empty", cell.strip(), None, line_no))
+                else:
+                    tokens.extend(_pieces(cell, line_no))
+        else:
+            tokens.extend(_pieces(line, line_no))
+    return tokens
+
+
+def _pieces(text: str, line_no: int) -> list[Token]:
+    out: list[Token] = []
+    for piece in text.split():
+        ok, value = parse_value(piece)
+        if ok:
+            out.append(Token("blank" if value is None else "value", piece, value, line_no))
+            continue
+        if nfkc(piece) in BLANK_MARKERS:
+            out.append(Token("blank", piece, None, line_no))
+            continue
+        out.extend(_split_glued(piece, line_no))
+    return out
+
+
+def _split_glued(piece: str, line_no: int) -> list[Token]:
+    """Digits and label text run together ("规范性文件693665", "0000000(二)部分")."""
+    norm = nfkc(piece)
+    if len(norm) != len(piece):
+        piece = norm
+    out: list[Token] = []
+    pos = 0
+    for m in _NUM.finditer(piece):
+        start, end = m.start(), m.end()
+        digits = m.group()
+        if _NUMBERING_AFTER.match(piece, end) and re.fullmatch(r"\d+", digits):
+            # the last digit numbers the next label: "00000002.其他" -> "0000000" + "2."
+            if len(digits) == 1:
+                continue
+            end -= 1
+            digits = digits[:-1]
+        before = piece[start - 1] if start > 0 else ""
+        after = piece[end] if end < len(piece) else ""
+        if _inside_words(before, after):
+            continue  # "计1条" or "第3次" inside a label: part of the words
+        if pos < start:
+            out.append(Token("noise", piece[pos:start], None, line_no))
+        ok, value = parse_value(digits)
+        out.append(Token("value" if ok and value is not None else "noise", digits, value, line_no))
+        pos = end
+    if pos < len(piece):
+        out.append(Token("noise", piece[pos:], None, line_no))
+    return out
+
+
+def _inside_words(before: str, after: str) -> bool:
+    """A number with label text on both sides ("计1条", "第3项") is part of the label."""
+    cjk_after = bool(after) and ("\u4e00" <= after <= "\u9fff") and after not in "一二三四五六七八九十"
+    cjk_before = bool(before) and ("\u4e00" <= before <= "\u9fff")
+    return cjk_before and cjk_after
