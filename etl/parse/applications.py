@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from etl.labels import APPLICANTS, labels
-from etl.parse.cells import Cell, Row, all_digit_runs, cell_tokens, fit, regroup, to_cells
+from etl.parse.cells import Cell, Row, all_digit_runs, cell_tokens, fit, regroup, split_extra_rows, to_cells
 from etl.parse.glued import splits
 from etl.parse.stream import Hit, Stream, best_chain
 from etl.parse.tokens import tokenize
@@ -60,16 +60,17 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
     rows: list[Row] = []
     for n, (code, hit) in enumerate(found):
         zone_end = found[n + 1][1].start if n + 1 < len(found) else table_end
-        tokens = cell_tokens(tokenize(stream.text[hit.end : zone_end]))
+        zone = tokenize(stream.text[hit.end : zone_end])
         if code == "other" and has_2021_rows:
             continue  # the 2021 group heading (六)其他处理 carries no cells of its own
-        rows.append(Row(code, tokens))
+        rows.append(Row(code, cell_tokens(zone), zone=zone))
 
     for row in rows:
         fitted = fit(row.tokens, K)
         if fitted is not None:
             row.cells = to_cells(fitted)
     regroup(rows, K)
+    split_extra_rows(rows, K)
     _split_glued(rows, result.findings)
 
     for row in rows:
@@ -85,6 +86,17 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
             row.cells = [Cell(None, None)] * K
         for applicant, cell in zip(APPLICANTS, row.cells, strict=True):
             result.cells.append(ApplicationCell(row.code, applicant, cell.value, cell.raw))
+        for label, extra in row.extra:
+            raws = " ".join(t.raw or "∅" for t in extra)
+            result.findings.append(
+                Finding(
+                    "unplaced_row",
+                    None,
+                    None,
+                    f"applications: local row '{label.strip()}' after {row.code} matches no code; "
+                    f"its cells ({raws}) are kept out of the record",
+                )
+            )
     return result
 
 

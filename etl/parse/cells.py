@@ -30,6 +30,8 @@ class Row:
     cells: list[Cell] | None = None
     candidates: list[list[Cell]] = field(default_factory=list)
     problem: str | None = None
+    zone: list[Token] = field(default_factory=list)  # every token, label text included
+    extra: list[tuple[str, list[Token]]] = field(default_factory=list)  # unplaced local rows
 
 
 def cell_tokens(tokens: list[Token]) -> list[Token]:
@@ -81,3 +83,32 @@ def regroup(rows: list[Row], k: int) -> None:
                     r.cells = to_cells(flat[n * k : (n + 1) * k])
                 break
         i = max(j, i + 1)
+
+
+def split_extra_rows(rows: list[Row], k: int) -> None:
+    """Local rows a report adds ("(八)其他 | 1 | 0 ..."), kept aside, never forced onto a code.
+
+    An unresolved row whose zone holds its own k cells, then label text
+    followed by k more cells, keeps the first group; each later group is an
+    extra row, reported with its label so nothing is silently dropped.
+    """
+    for row in rows:
+        if row.cells is not None or len(row.tokens) < 2 * k:
+            continue
+        groups: list[tuple[str, list[Token]]] = [("", [])]
+        for t in row.zone:
+            if t.kind == "noise" and _is_label(t.raw):
+                if groups[-1][1]:
+                    groups.append((t.raw, []))
+                else:
+                    groups[-1] = ((groups[-1][0] + t.raw), [])
+            elif t.is_cell:
+                groups[-1][1].append(t)
+        fitted = [(label, fit(cells, k)) for label, cells in groups if cells]
+        if len(fitted) >= 2 and all(f is not None for _, f in fitted):
+            row.cells = to_cells(fitted[0][1])  # type: ignore[arg-type]
+            row.extra = [(label, f) for label, f in fitted[1:]]  # type: ignore[misc]
+
+
+def _is_label(raw: str) -> bool:
+    return sum(1 for ch in raw if "\u4e00" <= ch <= "\u9fff") >= 2

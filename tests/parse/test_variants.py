@@ -1,0 +1,204 @@
+"""Layouts and quirks real reports show, each on a small hand-written report."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from etl.labels import APPLICANTS, codes, labels
+from etl.parse import parse_text
+from etl.parse.values import parse_value
+from etl.record import Source
+
+ROW_TEXT = {
+    lb.code: (lb.numbering[-1:] + "." if lb.numbering[-1:].isdigit() else "") + lb.label_zh
+    for lb in labels("row")
+}
+ROW_TEXT |= {
+    "granted": "(一)予以公开",
+    "partially_granted": "(二)部分公开",
+    "other": "(六)其他处理",
+    "total_processed": "(七)总计",
+    "new_received": "一、本年新收政府信息公开申请数量",
+    "carried_over": "二、上年结转政府信息公开申请数量",
+    "carried_forward": "四、结转下年度继续办理",
+    "other_other": "3.其他",
+}
+
+
+def report(rows: dict[str, list[str]], *, template: str = "2021", extra: str = "", head: str = "") -> str:
+    """A 2021/2019 report with pipe rows; rows not given are all "0"."""
+    lines = [head or "某某县人民政府2022年政府信息公开工作年度报告", "二、主动公开政府信息情况"]
+    if template == "2021":
+        lines += [
+            "第二十条第(一)项 |",
+            "信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |",
+            "规章 | 0 | 0 | 0 |",
+            "行政规范性文件 | 1 | 2 | 3 |",
+        ]
+    else:
+        lines += [
+            "第二十条第(一)项 |",
+            "信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |",
+            "规章 | 0 | 0 | 0 |",
+            "规范性文件 | 1 | 2 | 3 |",
+        ]
+    lines += [
+        "三、收到和处理政府信息公开申请情况",
+        "申请人情况 | 自然人 | 法人或其他组织 | 总计",
+        "商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他",
+    ]
+    for code in codes("row", template):
+        lines.append(" | ".join([ROW_TEXT[code], *rows.get(code, ["0"] * 7)]) + " |")
+        if code == "denied_admin_query" and extra:
+            lines.append(extra)
+        if code == "not_processed_confirmation" and template == "2021":
+            lines.append("(六)其他处理 |")
+    lines += [
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "行政复议 | 行政诉讼",
+        "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计",
+        " | ".join(["0"] * 15),
+        "五、存在的主要问题及改进情况",
+        "无。",
+    ]
+    return "\n".join(lines)
+
+
+def parse(text: str):
+    return parse_text(text, source=Source("test.txt", "0" * 64))
+
+
+def cells(r, row: str) -> list[object]:
+    got = {(c.row, c.applicant): c.value for c in r.applications}
+    return [got[(row, a)] for a in APPLICANTS]
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("0", 0),
+        ("12", 12),
+        ("增3", 3),
+        ("减183", -183),
+        ("+19", 19),
+        ("-185", -185),
+        ("3,119", 3119),
+        ("１２", 12),
+        ("1732.633648万元", Decimal("1732.633648")),
+        ("5000元", Decimal("0.5")),
+        ("", None),
+        ("/", None),
+        ("-", None),
+        ("——", None),
+        ("无", None),
+        ("&nbsp;", None),
+    ],
+)
+def test_values(raw: str, value: object) -> None:
+    assert parse_value(raw) == (True, value)
+
+
+def test_blank_cells_are_null_never_zero() -> None:
+    r = parse(report({"new_received": ["3", "", "/", "——", "无", "-", "3"]}))
+    assert cells(r, "new_received") == [3, None, None, None, None, None, 3]
+    raws = [c.raw for c in r.applications if c.row == "new_received"]
+    assert raws == ["3", "", "/", "——", "无", "-", "3"]
+    # blank cells take no part in a check, so a row with blanks raises no row-total finding
+    assert not [f for f in r.findings if f.where.startswith("applications.new_received")]
+
+
+def test_published_inconsistency_is_a_finding_not_a_correction() -> None:
+    r = parse(
+        report(
+            {
+                "new_received": ["5", "1", "0", "0", "0", "0", "7"],
+                "granted": ["5", "1", "0", "0", "0", "0", "6"],
+                "total_processed": ["5", "1", "0", "0", "0", "0", "6"],
+            }
+        )
+    )
+    assert cells(r, "new_received") == [5, 1, 0, 0, 0, 0, 7]
+    rules = {(f.rule, f.where.split(":")[0], f.expected, f.actual) for f in r.findings}
+    assert ("applications_row_total", "applications.new_received", 6, 7) in rules
+    assert ("applications_balance", "applications.total", 7, 6) in rules
+
+
+def test_full_width_digits_and_brackets_and_traditional_characters() -> None:
+    text = report({"granted": ["２", "０", "０", "０", "０", "０", "２"]})
+    text = text.replace("(一)予以公开", "（一）予以公開").replace(
+        "本年新收政府信息公开申请数量", "本年新收政府信息公開申請數量"
+    )
+    r = parse(text)
+    assert cells(r, "granted") == [2, 0, 0, 0, 0, 0, 2]
+    assert "new_received" in {c.row for c in r.applications}
+
+
+def test_2021_table_with_single_2019_other_row() -> None:
+    text = report({}, template="2019").replace(
+        "本年新制作数量 | 本年新公开数量 | 对外公开总数量", "本年制发件数 | 本年废止件数 | 现行有效件数"
+    )
+    r = parse(text)
+    assert r.template == "2021"
+    rows = {c.row for c in r.applications}
+    assert "other" in rows and not rows & {"other_no_correction", "other_unpaid_fee", "other_other"}
+
+
+def test_annotated_and_cut_labels() -> None:
+    text = (
+        report({})
+        .replace("规章 |", "规章(县级无此项) |")
+        .replace("2.其他法律行政法规禁止公开", "2.其他法律行政止公开")
+    )
+    r = parse(text)
+    assert {(c.item, c.measure): c.value for c in r.active_disclosure}[("regulations", "issued")] == 0
+    assert cells(r, "denied_law_forbidden") == [0] * 7
+    assert r.findings == []
+
+
+def test_extra_local_row_is_kept_aside() -> None:
+    r = parse(report({}, extra="9.属于本地特有事项 | 4 | 0 | 0 | 0 | 0 | 0 | 4 |"))
+    assert cells(r, "denied_admin_query") == [0] * 7
+    assert 4 not in {c.value for c in r.applications}
+    unplaced = [f for f in r.findings if f.rule == "unplaced_row"]
+    assert len(unplaced) == 1 and "本地特有事项" in unplaced[0].where
+
+
+def test_tab_and_space_separated_rows() -> None:
+    text = report({"granted": ["2", "0", "0", "0", "0", "0", "2"]})
+    tabbed = parse(text.replace(" | ", "\t").replace(" |", ""))
+    spaced = parse(text.replace(" | ", "    ").replace(" |", ""))
+    assert cells(tabbed, "granted") == cells(spaced, "granted") == [2, 0, 0, 0, 0, 0, 2]
+
+
+def test_numbers_before_wrapped_label_pdf_style() -> None:
+    text = report({}).replace(
+        "(二)部分公开 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "(二)部分公开(区分处理的,只计这一情\n4 0 0 0 0 0 4\n形,不计其他情形)",
+    )
+    r = parse(text)
+    assert cells(r, "partially_granted") == [4, 0, 0, 0, 0, 0, 4]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", "empty"),
+        ("   \n\n", "empty"),
+        ("hello world, a shopping list", "not_a_report"),
+        ("\x01\x02\x03\ufffd" * 200, "binary"),
+    ],
+)
+def test_bad_input_is_rejected_with_a_reason(text: str, code: str) -> None:
+    r = parse(text)
+    assert r.status == "rejected"
+    assert r.errors[0].code == code and "test.txt" in r.errors[0].message
+
+
+def test_truncated_report_is_partial() -> None:
+    text = report({})
+    r = parse(text[: text.index("三、收到和处理")])
+    assert r.status == "partial"
+    assert any(e.code == "section_missing" for e in r.errors)
+    assert r.active_disclosure and not r.applications
