@@ -1,0 +1,149 @@
+"""PDF reports: page text in reading order with ruled tables as grids.
+
+``extract_text()`` on a report PDF scrambles its tables (a row's numbers
+printed before its wrapped label, vertical labels one character per line).
+Reading the ruled tables as cell grids and placing them among the text lines
+by vertical position gives the parser the same "row per line with |" layout
+as every other format. A table that runs onto the next page is joined into
+one grid, so the parser sees one table.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.page import Page
+from pdfplumber.table import Table
+
+from etl.extract.cells import clean_cell, grid_has_text, pad_grid
+from etl.extract.document import Extracted, ExtractError, Grid, render_grid
+
+# Page numbers printed in the page body: "- 3 -", "—3—", "第 3 页", "第3页 共5页", "Page 3 of 5".
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-－—–―~]+\s*\d{1,4}\s*[-－—–―~]+"
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页"
+    r"|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$",
+    re.IGNORECASE,
+)
+_MAX_REPEATED_HEADER_ROWS = 6
+
+
+@dataclass
+class _Item:
+    """A text line or a table on a page, placed by its top edge."""
+
+    top: float
+    line: str | None = None
+    grid: Grid | None = None
+
+
+def extract_pdf(data: bytes) -> Extracted:
+    """Read a PDF into text lines and table grids, page after page.
+
+    Raises ``encrypted`` for a PDF that needs a password to open,
+    ``scanned_pdf`` when no page has a text layer, and ``corrupt`` when the
+    file cannot be parsed.
+    """
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [_page_items(page) for page in pdf.pages]
+    except ExtractError:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds; all of them mean "cannot read this file"
+        raise _open_error(exc) from exc
+    if not any(has_text for _, has_text in pages):
+        raise ExtractError(
+            "scanned_pdf",
+            "the PDF has no text layer (scanned pages or images); OCR it first "
+            "(e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`) and load the OCR'd file",
+        )
+    # Tables are rendered only at the end: a later page may still extend them.
+    parts: list[str | Grid] = []
+    tables: list[Grid] = []
+    last_table: Grid | None = None  # the previous page's last table, if the page ended with it
+    for items, _ in pages:
+        closing: Grid | None = None  # the table this page ends with, if it ends with one
+        for index, item in enumerate(items):
+            if item.grid is None:
+                parts.append(item.line or "")
+                closing = None
+            elif index == 0 and last_table is not None and _continues(last_table, item.grid):
+                last_table.extend(_without_repeated_header(last_table, item.grid))
+                closing = last_table
+            else:
+                tables.append(item.grid)
+                parts.append(item.grid)
+                closing = item.grid
+        last_table = closing
+    text = "\n".join(render_grid(part) if isinstance(part, list) else part for part in parts)
+    return Extracted(format="pdf", encoding=None, text=text, tables=tables)
+
+
+def _open_error(exc: Exception) -> ExtractError:
+    cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+        return ExtractError(
+            "encrypted",
+            "the PDF is encrypted and needs a password to open; get an unprotected copy "
+            "(or decrypt it with `qpdf --password=PASS --decrypt in.pdf out.pdf`)",
+        )
+    return ExtractError(
+        "corrupt",
+        f"the PDF cannot be parsed ({type(cause).__name__}: {cause}); "
+        "download it again, or repair it (e.g. `qpdf in.pdf out.pdf`)",
+    )
+
+
+def _page_items(page: Page) -> tuple[list[_Item], bool]:
+    """A page's text lines and tables in reading order, and whether it has any text at all."""
+    has_text = any(char["text"].strip() for char in page.chars)
+    if not has_text:
+        return [], False
+    page = page.dedupe_chars()  # fake-bold text is often printed twice, offset by a hair
+    found = [(table, _grid(table)) for table in page.find_tables()]
+    # A "table" of one column is a boxed paragraph (some PDFs put white
+    # rectangles behind text); read it as text.
+    found = [(table, grid) for table, grid in found if grid and len(grid[0]) >= 2 and grid_has_text(grid)]
+    boxes = [table.bbox for table, _ in found]
+
+    def outside_tables(obj: dict) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        x = (obj["x0"] + obj["x1"]) / 2
+        y = (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    items = [_Item(top=table.bbox[1], grid=grid) for table, grid in found]
+    for line in page.filter(outside_tables).extract_text_lines(return_chars=False):
+        text = line["text"].strip()
+        if text and not _PAGE_NUMBER.match(text):
+            items.append(_Item(top=line["top"], line=text))
+    items.sort(key=lambda item: item.top)
+    return items, True
+
+
+def _grid(table: Table) -> Grid:
+    """pdfplumber's rows as a grid: merged positions (None) become "", empty rows go."""
+    rows = [[clean_cell(cell) for cell in row] for row in table.extract()]
+    return pad_grid([row for row in rows if any(row)])
+
+
+def _continues(previous: Grid, grid: Grid) -> bool:
+    """A table at the top of a page continues the last page's closing table of the same width."""
+    return bool(previous) and bool(grid) and len(previous[0]) == len(grid[0])
+
+
+def _without_repeated_header(previous: Grid, grid: Grid) -> Grid:
+    """Drop the header rows a continued table repeats at the top of the new page."""
+    repeated = 0
+    while (
+        repeated < min(len(grid), len(previous), _MAX_REPEATED_HEADER_ROWS)
+        and grid[repeated] == previous[repeated]
+    ):
+        repeated += 1
+    return grid[repeated:]
