@@ -43,7 +43,7 @@ class Applications:
 
 def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -> Applications:
     """Find and read the application table between two offsets."""
-    candidates = [stream.find_all(lb.pattern, start, end) for lb in ROW_LABELS]
+    candidates = stream.find_each([lb.pattern for lb in ROW_LABELS], start, end)
     chain = best_chain(candidates)
     found = [(lb.code, hit) for lb, hit in zip(ROW_LABELS, chain, strict=True) if hit is not None]
     result = Applications()
@@ -111,12 +111,12 @@ def _split_glued(rows: list[Row], findings: list[Finding]) -> None:
     if not pending:
         return
     for row in pending:
-        for parts in splits([t.raw for t in row.tokens], K):
-            values = [int(p) for p in parts]
-            if sum(values[:-1]) == values[-1]:
-                row.candidates.append([Cell(v, p) for v, p in zip(values, parts, strict=True)])
+        for parts in splits([t.raw for t in row.tokens], K, group=K):
+            row.candidates.append([Cell(int(p), p) for p in parts])
         if not row.candidates:
-            row.problem = "glued digits " + " ".join(t.raw for t in row.tokens) + " have no split whose total matches"
+            row.problem = (
+                "glued digits " + " ".join(t.raw for t in row.tokens) + " have no split whose total matches"
+            )
     undecided = [r for r in pending if len(r.candidates) > 1]
     for row in pending:
         if len(row.candidates) == 1:
@@ -162,7 +162,9 @@ def _columns_balance(rows: dict[str, Row]) -> bool:
 
     outcome_codes = [c for c in OUTCOME_ROWS if c in rows and not (c == "other" and "other_other" in rows)]
     for i in range(K):
-        new, carried, total, forward = (col(c, i) for c in ("new_received", "carried_over", "total_processed", "carried_forward"))
+        new, carried, total, forward = (
+            col(c, i) for c in ("new_received", "carried_over", "total_processed", "carried_forward")
+        )
         if None not in (new, carried, total, forward) and new + carried != total + forward:
             return False
         outcomes = [col(c, i) for c in outcome_codes]
@@ -173,5 +175,5 @@ def _columns_balance(rows: dict[str, Row]) -> bool:
 
 def hits_of(stream: Stream, start: int, end: int | None) -> list[Hit]:
     """The row-label hits of the table (for callers that only need its extent)."""
-    chain = best_chain([stream.find_all(lb.pattern, start, end) for lb in ROW_LABELS])
+    chain = best_chain(stream.find_each([lb.pattern for lb in ROW_LABELS], start, end))
     return [h for h in chain if h is not None]

@@ -24,7 +24,14 @@ from etl.record import DisclosureCell, Finding
 _HEADER = re.compile(r"第二十条|信息内容")
 MEASURES = {lb.code: lb for lb in labels("measure")}
 TEMPLATE_2021_MEASURES = {"issued", "repealed", "in_force"}
-TEMPLATE_2019_MEASURES = {"new_made", "new_published", "total_published", "prior_year_items", "change", "items"}
+TEMPLATE_2019_MEASURES = {
+    "new_made",
+    "new_published",
+    "total_published",
+    "prior_year_items",
+    "change",
+    "items",
+}
 
 
 @dataclass
@@ -36,8 +43,10 @@ class Disclosure:
 
 def parse_disclosure(stream: Stream, start: int, end: int, template_hint: str | None) -> Disclosure:
     result = Disclosure()
+    measure_codes = list(MEASURES)
+    per_measure = stream.find_each([MEASURES[c].pattern for c in measure_codes], start, end)
     measure_hits = sorted(
-        ((code, h) for code, lb in MEASURES.items() for h in stream.find_all(lb.pattern, start, end)),
+        ((code, h) for code, hits in zip(measure_codes, per_measure, strict=True) for h in hits),
         key=lambda x: x[1].start,
     )
     seen = {code for code, _ in measure_hits}
@@ -49,7 +58,7 @@ def parse_disclosure(stream: Stream, start: int, end: int, template_hint: str | 
         template = template_hint or "2021"
     result.template = template if seen else None
     items = labels("item", template)
-    chain = best_chain([stream.find_all(lb.pattern, start, end) for lb in items])
+    chain = best_chain(stream.find_each([lb.pattern for lb in items], start, end))
     found = [(lb, h) for lb, h in zip(items, chain, strict=True) if h is not None]
     if not found:
         return result

@@ -41,8 +41,14 @@ def parse_legacy(text: str) -> list[LegacyStat]:
         if not line or squeeze(line) in _HEADER or _SKIP.search(squeeze(line)):
             continue
         tokens = tokenize(raw_line, first_cell_is_label=False)
-        label_parts = [t.raw.strip() for t in tokens if t.kind == "noise" and normalize(t.raw).strip() not in UNITS]
-        units = [normalize(t.raw).strip() for t in tokens if t.kind == "noise" and normalize(t.raw).strip() in UNITS]
+        label_parts = [
+            t.raw.strip() for t in tokens if t.kind == "noise" and normalize(t.raw).strip() not in UNITS
+        ]
+        units = [
+            normalize(t.raw).strip()
+            for t in tokens
+            if t.kind == "noise" and normalize(t.raw).strip() in UNITS
+        ]
         values = [t for t in tokens if t.kind in ("value", "blank")]
         label = normalize("".join(label_parts)).strip()
         if label and not _is_note(label):

@@ -21,17 +21,25 @@ _TITLE_AFTER = re.compile(
     r"(?P<year>(?:19|20)\d{2})年度?(?P<agency>[\u4e00-\u9fff()]{2,30}?)(?:政府)?信息公开(?:工作)?(?:年度)?报告"
 )
 _NAME_CHARS = re.compile(r"[\u4e00-\u9fff()（）]+$")
-_FIELD = re.compile(r"(?:发布机构|发文单位|发文机关|填报单位(?:\(盖章\))?|来源|信息来源)\s*[:：]?\s*(?P<name>[\u4e00-\u9fff()（）]{2,30})")
-_PERIOD = re.compile(r"统计(?:期限|时限|时间|区间|周期|数据)?[^。\n]{0,25}?(?P<year>(?:19|20)\d{2})年\s*1\s*月\s*1\s*日")
+_FIELD = re.compile(
+    r"(?:发布机构|发文单位|发文机关|填报单位(?:\(盖章\))?|来源|信息来源)\s*[:：]?\s*(?P<name>[\u4e00-\u9fff()（）]{2,30})"
+)
+_PERIOD = re.compile(
+    r"统计(?:期限|时限|时间|区间|周期|数据)?[^。\n]{0,25}?(?P<year>(?:19|20)\d{2})年\s*1\s*月\s*1\s*日"
+)
 _TABLE_YEAR = re.compile(r"[(（]\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*[)）]")
 _YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
 _DATE_FIELD = re.compile(
     r"(?P<field>发布日期|发布时间|发文日期|成文日期|印发日期|填报日期|日期)\s*[:：]?\s*"
     r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})"
 )
-_SIGNATURE = re.compile(r"^\s*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*$", re.M)
+_SIGNATURE = re.compile(
+    r"^\s*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*$", re.M
+)
 _NAME_PREFIX = re.compile(r"^(?:标题|名称|题目|正文|当前位置|首页|关于|《)+")
-_PROSE_AGENCY = re.compile(r"[\u4e00-\u9fff]{2,10}?(?:人民政府办公室|人民政府|街道办事处|民族乡|乡|镇|街道)(?=政府|党委|人民|[,,。、在的])")
+_PROSE_AGENCY = re.compile(
+    r"[\u4e00-\u9fff]{2,10}?(?:人民政府办公室|人民政府|街道办事处|民族乡|乡|镇|街道)(?=政府|党委|人民|[,,。、在的])"
+)
 _SPLIT_WORDS = re.compile(r"公开|[了的在和与对由为是及将把从向]")
 _BAD_NAME = re.compile(r"^(?:我|本|全|各|该|县|市|区|乡|镇)")
 

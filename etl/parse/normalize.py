@@ -12,7 +12,17 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "〔": "[", "〕": "]", "【": "[", "】": "]"})
+_QUOTE_PAIRS = (
+    ("“", '"'),
+    ("”", '"'),
+    ("‘", "'"),
+    ("’", "'"),
+    ("〔", "["),
+    ("〕", "]"),
+    ("【", "["),
+    ("】", "]"),
+)
+_HAS_QUOTE = re.compile("[“”‘’〔〕【】]")
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
 
 
@@ -28,7 +38,14 @@ def _t2s():
 
 def nfkc(text: str) -> str:
     """Full-width to half-width, compatibility characters folded, quotes unified."""
-    return unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    if _HAS_QUOTE.search(text):
+        # str.replace beats str.translate with a dict on long texts by two orders of magnitude
+        for old, new in _QUOTE_PAIRS:
+            text = text.replace(old, new)
+    return text
 
 
 def simplify(text: str) -> str:

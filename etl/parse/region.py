@@ -70,7 +70,12 @@ def resolve(name: str | None, text: str) -> tuple[str | None, str | None]:
         return None, "township" if kind == "township" else None
     if kind == "township":
         return code, "township"
-    if name and _NATIONAL.search(name) and code_level(code) == "province" and not name.startswith(("国务院", "国家")):
+    if (
+        name
+        and _NATIONAL.search(name)
+        and code_level(code) == "province"
+        and not name.startswith(("国务院", "国家"))
+    ):
         pass
     return code, code_level(code)
 

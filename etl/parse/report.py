@@ -27,6 +27,7 @@ from etl.record import Agency, Error, Report, Source
 # the parsed tables of stored documents whose records came from older versions.
 PARSER_VERSION = "1.0.0"
 
+_GARBAGE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 _REPORT_WORDS = re.compile(r"信息公开")
 _SECTION2 = re.compile(r"第二十条第?\(一\)项|第二十条|信息内容")
 _SECTION4 = re.compile(r"政府信息公开行政复议|行政复议[、,]?行政诉讼")
@@ -92,7 +93,9 @@ def _parse(text: str, source: Source) -> Report:
     has_new_tables = bool(apps.cells or disclosure.cells or report.review_litigation)
     if not has_new_tables:
         report.legacy_stats = parse_legacy(text)
-    report.template = _template(disclosure.template, apps.template, bool(report.legacy_stats), meta.report_year)
+    report.template = _template(
+        disclosure.template, apps.template, bool(report.legacy_stats), meta.report_year
+    )
     report.findings += reconcile(report.applications, report.review_litigation)
 
     if has_new_tables:
@@ -145,7 +148,7 @@ def _template(disclosure: str | None, applications: str | None, legacy: bool, ye
 
 def _mostly_garbage(text: str) -> bool:
     sample = text[:20000]
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\t"))
+    bad = len(_GARBAGE.findall(sample))
     return bad > max(20, len(sample) // 10)
 
 

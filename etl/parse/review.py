@@ -52,13 +52,15 @@ def parse_review(stream: Stream, start: int, end: int | None = None) -> Review:
     chosen: list[Cell] | None = to_cells(fitted) if fitted is not None else None
     problem = f"found {len(cells)} cells where {K} were expected"
     if chosen is None and all_digit_runs(cells) and len(cells) < K:
-        options = [s for s in splits([t.raw for t in cells], K) if _totals_hold([int(p) for p in s])]
+        options = list(splits([t.raw for t in cells], K, group=len(RESULTS)))
         if len(options) == 1:
             chosen = [Cell(int(p), p) for p in options[0]]
         else:
             problem = f"glued digits {' '.join(t.raw for t in cells)} have {'several' if options else 'no'} splits whose totals hold"
     if chosen is None:
-        result.findings.append(Finding("ambiguous_cells", None, None, f"review_litigation: {problem}; cells left empty"))
+        result.findings.append(
+            Finding("ambiguous_cells", None, None, f"review_litigation: {problem}; cells left empty")
+        )
         chosen = [Cell(None, None)] * K
     for n, cell in enumerate(chosen):
         proceeding, res = PROCEEDINGS[n // len(RESULTS)], RESULTS[n % len(RESULTS)]
@@ -75,8 +77,3 @@ def _after_last_label(tokens: list[Token]) -> list[Token]:
         while rest and rest[0].kind == "empty" and rest[0].line == line:
             rest.pop(0)
     return [t for t in rest if t.is_cell]
-
-
-def _totals_hold(values: list[int]) -> bool:
-    n = len(RESULTS)
-    return all(sum(values[i : i + n - 1]) == values[i + n - 1] for i in range(0, len(values), n))

@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from etl.parse.normalize import normalize, simplify
 
-_DROP = frozenset(" \t\r\n\f\v|\u3000\xa0\u200b\ufeff")
+_KEEP_RUN = re.compile(r"[^ \t\r\n\f\v|\u3000\xa0\u200b\ufeff]+")
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,12 @@ class Stream:
                 idx.extend([i] * len(folded))
             chars = normalize("".join(out))
             mapping = idx if len(chars) == len(idx) else range(len(chars))
-        keep = [i for i, ch in enumerate(chars) if ch not in _DROP]
-        self.squeezed = "".join(chars[i] for i in keep)
-        self._orig = [mapping[i] for i in keep]
+        runs = list(_KEEP_RUN.finditer(chars))
+        self.squeezed = "".join(m.group() for m in runs)
+        keep: list[int] = []
+        for m in runs:
+            keep.extend(range(m.start(), m.end()))
+        self._orig = keep if isinstance(mapping, range) else [mapping[i] for i in keep]
 
     def to_original(self, squeezed_index: int) -> int:
         if squeezed_index >= len(self._orig):
@@ -77,6 +81,40 @@ class Stream:
             hits.append(Hit(self.to_original(m.start()), self.to_original(m.end() - 1) + 1, m.group()))
         return hits
 
+    def find_each(
+        self, patterns: list[re.Pattern[str]], start: int = 0, end: int | None = None
+    ) -> list[list[Hit]]:
+        """Hits of several labels (``find_all`` for each), with a fast path for literal labels."""
+        s = self.squeezed_index(start)
+        e = len(self.squeezed) if end is None else self.squeezed_index(end)
+        out = []
+        for pattern in patterns:
+            plan = _plan(pattern.pattern)
+            if plan is None:
+                out.append(self.find_all(pattern, start, end))
+                continue
+            hits = []
+            for prefix, literal in plan:
+                pos = self.squeezed.find(literal, s, e)
+                while pos != -1:
+                    first = pos
+                    if prefix is not None:
+                        for q in range(max(s, pos - 3), pos):
+                            m = prefix.match(self.squeezed, q, pos)
+                            if m and m.end() == pos:
+                                first = q
+                                break
+                    last = pos + len(literal)
+                    hits.append(
+                        Hit(
+                            self.to_original(first), self.to_original(last - 1) + 1, self.squeezed[first:last]
+                        )
+                    )
+                    pos = self.squeezed.find(literal, last, e)
+            hits.sort(key=lambda h: h.start)
+            out.append(_drop_overlaps(hits))
+        return out
+
     def find(self, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> Hit | None:
         s = self.squeezed_index(start)
         e = len(self.squeezed) if end is None else self.squeezed_index(end)
@@ -84,6 +122,62 @@ class Stream:
         if not m:
             return None
         return Hit(self.to_original(m.start()), self.to_original(m.end() - 1) + 1, m.group())
+
+
+_OPTIONAL_PREFIX = re.compile(r"^\(\?:(?P<prefix>[^()]*(?:\\\([^()]*\\\)[^()]*)*)\)\?(?P<core>.*)$")
+_META = re.compile(r"[\\.^$*+?{}\[\]|()]")
+
+
+@lru_cache(maxsize=256)
+def _plan(pattern: str) -> list[tuple[re.Pattern[str] | None, str]] | None:
+    """Split ``(?:PREFIX)?LITERAL|LITERAL`` patterns into (prefix regex, literal) pairs.
+
+    ``str.find`` on a literal is far faster than a regex that can start with
+    an optional numbering; patterns of any other shape return None and use
+    the regex.
+    """
+    plan: list[tuple[re.Pattern[str] | None, str]] = []
+    for alternative in _top_level_alternatives(pattern):
+        m = _OPTIONAL_PREFIX.match(alternative)
+        prefix, core = (re.compile(m.group("prefix")), m.group("core")) if m else (None, alternative)
+        literal = core.replace("\\(", "(").replace("\\)", ")")
+        if _META.search(literal) or not literal:
+            return None
+        plan.append((prefix, literal))
+    return plan
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    parts, depth, current, escaped = [], 0, "", False
+    for ch in pattern:
+        if escaped:
+            current += ch
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+            current += ch
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return parts
+
+
+def _drop_overlaps(hits: list[Hit]) -> list[Hit]:
+    out: list[Hit] = []
+    for h in hits:
+        if out and h.start < out[-1].end:
+            continue
+        out.append(h)
+    return out
 
 
 def best_chain(candidates: list[list[Hit]]) -> list[Hit | None]:

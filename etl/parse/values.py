@@ -14,7 +14,9 @@ from decimal import Decimal, InvalidOperation
 from etl.parse.normalize import nfkc
 from etl.record import Value
 
-BLANK_MARKERS = frozenset({"", "/", "-", "—", "——", "–", "－", "无", "空", "\\", "—/—", "nbsp", "&nbsp;", "/ ", "×"})
+BLANK_MARKERS = frozenset(
+    {"", "/", "-", "—", "——", "–", "－", "无", "空", "\\", "—/—", "nbsp", "&nbsp;", "/ ", "×"}
+)
 
 _NUMBER = re.compile(
     r"""^(?P<sign>[+\-]|增加?|减少?)?\s*
@@ -34,6 +36,8 @@ def parse_value(text: str) -> tuple[bool, Value]:
     Blank markers are value cells with ``None``; text that is neither a number
     nor a blank marker is not a value cell (a label fragment, say).
     """
+    if text.isdigit() and text.isascii():
+        return True, int(text)
     s = nfkc(text).strip()
     if s.replace(" ", "") in BLANK_MARKERS:
         return True, None
