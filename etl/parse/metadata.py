@@ -20,6 +20,13 @@ _TITLE = re.compile(
 _TITLE_AFTER = re.compile(
     r"(?P<year>(?:19|20)\d{2})年度?(?P<agency>[\u4e00-\u9fff()]{2,30}?)(?:政府)?信息公开(?:工作)?(?:年度)?报告"
 )
+# "2022年度XX区人民政府信息公开工作年度报告": the year before the agency
+_YEAR_FIRST = re.compile(
+    r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<agency>[\u4e00-\u9fff()]{2,30}?(?:人民政府|政府|局|委员会|委|办公室|办公厅|厅|中心|办|乡|镇|街道|办事处|区|县|市))"
+    r"\s*(?:政府)?\s*信息公开(?:工作)?(?:年度)?报告"
+)
+_CN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=\s*年)")
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
 _NAME_CHARS = re.compile(r"[\u4e00-\u9fff()（）]+$")
 _FIELD = re.compile(
     r"(?:发布机构|发文单位|发文机关|填报单位(?:\(盖章\))?|来源|信息来源)\s*[:：]?\s*(?P<name>[\u4e00-\u9fff()（）]{2,30})"
@@ -52,6 +59,7 @@ class Metadata:
 
 
 def read_metadata(text: str, stream: Stream) -> Metadata:
+    text = _arabic_years(text)
     head = text[:6000]
     meta = Metadata()
     title = _title(text, stream)
@@ -68,6 +76,12 @@ def read_metadata(text: str, stream: Stream) -> Metadata:
 def _title(text: str, stream: Stream) -> tuple[str | None, int] | None:
     """Agency and year from the first title-like phrase."""
     norm = normalize(text[:8000])
+    year_first = _YEAR_FIRST.search(norm)
+    plain = _TITLE.search(norm)
+    if year_first and (plain is None or year_first.start() < plain.start()):
+        name = _clean_name(year_first.group("agency"))
+        if name and not name.startswith(("政府", "政务", "本")):
+            return name, int(year_first.group("year"))
     for m in _TITLE.finditer(norm):
         year = int(m.group("year"))
         line_start = norm.rfind("\n", 0, m.start()) + 1
@@ -81,12 +95,21 @@ def _title(text: str, stream: Stream) -> tuple[str | None, int] | None:
                 name = _clean_name(previous)
         if not name:
             after = _TITLE_AFTER.match(re.sub(r"\s+", "", norm[m.start() : m.start() + 80]))
-            if after:
+            if after and not after.group("agency").startswith(("政府", "政务")):
                 name = _clean_name(after.group("agency"))
         if name and len(name) >= 2:
             return name, year
         return None, year
     return None
+
+
+def _arabic_years(text: str) -> str:
+    """ "二〇二〇年" to "2020年" (titles and signatures write years in Chinese numerals)."""
+    return (
+        _CN_YEAR.sub(lambda m: m.group().translate(_CN_DIGITS), text)
+        if "〇" in text or "○" in text or "零" in text
+        else text
+    )
 
 
 def _clean_name(name: str) -> str | None:

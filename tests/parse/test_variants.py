@@ -202,3 +202,23 @@ def test_truncated_report_is_partial() -> None:
     assert r.status == "partial"
     assert any(e.code == "section_missing" for e in r.errors)
     assert r.active_disclosure and not r.applications
+
+
+@pytest.mark.parametrize(
+    ("title", "agency", "year"),
+    [
+        ("2022年度北京市海淀区人民政府信息公开工作年度报告", "北京市海淀区人民政府", 2022),
+        ("某某市生态环境局二〇二一年政府信息公开工作年度报告", "某某市生态环境局", 2021),
+        ("国家统计局2023年政府信息公开工作年度报告", "国家统计局", 2023),
+        ("标题: 平潭综合实验区2021年度政府信息公开工作年度报告", "平潭综合实验区", 2021),
+        ("淮安市人民政府\n2024 年政府信息公开工作年度报告", "淮安市人民政府", 2024),
+    ],
+)
+def test_title_variants(title: str, agency: str, year: int) -> None:
+    r = parse(report({}, head=title))
+    assert (r.agency.name, r.report_year) == (agency, year)
+
+
+def test_ministry_is_national_level() -> None:
+    r = parse(report({}, head="生态环境部2023年政府信息公开工作年度报告"))
+    assert (r.agency.level, r.agency.region_code, r.agency.kind) == ("national", None, "department")
