@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from etl.labels import APPLICANTS, labels
 from etl.parse.cells import Cell, Row, all_digit_runs, cell_tokens, fit, regroup, split_extra_rows, to_cells
 from etl.parse.glued import splits
+from etl.parse.layout import empty_lines_are_cells
 from etl.parse.stream import Hit, Stream, best_chain
 from etl.parse.tokens import tokenize
 from etl.record import ApplicationCell, Finding
@@ -37,6 +38,7 @@ class Applications:
     cells: list[ApplicationCell] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     template: str | None = None  # "2021" when the 三(六) sub-rows are there, "2019" when only 其他处理
+    empty_lines_are_cells: bool = False
     start: int | None = None
     end: int | None = None
 
@@ -56,11 +58,12 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
     stop = stream.find(_END, found[-1][1].end, end)
     table_end = stop.start if stop else min(len(stream.text), found[-1][1].end + 400)
     result.start, result.end = found[0][1].start, table_end
+    result.empty_lines_are_cells = empty_lines_are_cells(stream.text[result.start : table_end])
 
     rows: list[Row] = []
     for n, (code, hit) in enumerate(found):
         zone_end = found[n + 1][1].start if n + 1 < len(found) else table_end
-        zone = tokenize(stream.text[hit.end : zone_end])
+        zone = tokenize(stream.text[hit.end : zone_end], empty_lines_are_cells=result.empty_lines_are_cells)
         if code == "other" and has_2021_rows:
             continue  # the 2021 group heading (六)其他处理 carries no cells of its own
         rows.append(Row(code, cell_tokens(zone), zone=zone))

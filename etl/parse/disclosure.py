@@ -41,7 +41,9 @@ class Disclosure:
     template: str | None = None
 
 
-def parse_disclosure(stream: Stream, start: int, end: int, template_hint: str | None) -> Disclosure:
+def parse_disclosure(
+    stream: Stream, start: int, end: int, template_hint: str | None, *, empty_lines_are_cells: bool = False
+) -> Disclosure:
     result = Disclosure()
     measure_codes = list(MEASURES)
     per_measure = stream.find_each([MEASURES[c].pattern for c in measure_codes], start, end)
@@ -75,7 +77,9 @@ def parse_disclosure(stream: Stream, start: int, end: int, template_hint: str | 
         zone_end = min(
             [found[n + 1][1].start if n + 1 < len(found) else end] + [b for b in boundaries if b >= hit.end]
         )
-        tokens = cell_tokens(tokenize(stream.text[hit.end : zone_end]))
+        tokens = cell_tokens(
+            tokenize(stream.text[hit.end : zone_end], empty_lines_are_cells=empty_lines_are_cells)
+        )
         cells = _read(tokens, len(measures))
         if cells is None:
             raws = " ".join(t.raw or "∅" for t in tokens)

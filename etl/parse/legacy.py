@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from etl.parse.normalize import normalize, squeeze
-from etl.parse.tokens import tokenize
+from etl.parse.tokens import Token, tokenize
 from etl.record import LegacyStat
 
 UNITS = ("人次", "万元", "条", "件", "个", "次", "人", "项", "元")
@@ -21,6 +21,7 @@ _L1 = re.compile(r"^(?P<n>[一二三四五六七八九十]+)\s*[、.,]\s*")
 _L2 = re.compile(r"^[(（](?P<n>[一二三四五六七八九十]+)[)）]\s*")
 _L3 = re.compile(r"^(?P<n>\d{1,2})\s*[.、,]\s*(?=\D)")
 _SUB = re.compile(r"^其中\s*[:：]?\s*")
+_NOTE = re.compile(r"[(（][^()（）]*[)）]")
 _HEADER = {"统计指标", "单位", "统计数", "指标", "数量", "统计指标单位统计数"}
 _SKIP = re.compile(r"^[(（]\s*\d{4}\s*年度?\s*[)）]$|^填报单位|^附件|^政府信息公开情况统计表")
 
@@ -36,6 +37,7 @@ def parse_legacy(text: str) -> list[LegacyStat]:
     path: list[str] = ["", "", "", ""]
     current: LegacyStat | None = None
     sub_parent = ""
+    open_note = False
     for raw_line in region.split("\n"):
         line = normalize(raw_line).strip()
         if not line or squeeze(line) in _HEADER or _SKIP.search(squeeze(line)):
@@ -49,8 +51,16 @@ def parse_legacy(text: str) -> list[LegacyStat]:
             for t in tokens
             if t.kind == "noise" and normalize(t.raw).strip() in UNITS
         ]
-        values = [t for t in tokens if t.kind in ("value", "blank")]
+        values = _outside_notes(tokens, depth=1 if open_note else 0)
         label = normalize("".join(label_parts)).strip()
+        if open_note and label:
+            # the rest of a note wrapped from the line above: "...建设维护等方\n面的经费)"
+            closing = label.find(")")
+            open_note = closing < 0
+            label = "" if closing < 0 else label[closing + 1 :].strip()
+        if label.count("(") > label.count(")"):
+            open_note = True
+            label = label[: label.rfind("(")]
         if label and not _is_note(label):
             indicator = _indicator(label, path)
             if indicator is None:
@@ -70,6 +80,22 @@ def parse_legacy(text: str) -> list[LegacyStat]:
     return _unique(stats)
 
 
+def _outside_notes(tokens: list[Token], depth: int) -> list[Token]:
+    """Value cells, leaving out numbers written into a parenthesised note ("(...计1\n条)").
+
+    A number glued to the note's words is part of it; a separate cell after an
+    unclosed note ("(...政府网站 万元 0", the note wrapping in its cell) is not.
+    """
+    out = []
+    for t in tokens:
+        if t.kind == "noise":
+            text = normalize(t.raw)
+            depth = max(0, depth + text.count("(") - text.count(")"))
+        elif t.kind in ("value", "blank") and not (depth and t.glued):
+            out.append(t)
+    return out
+
+
 def _is_note(label: str) -> bool:
     """A parenthetical continuation such as "(不同渠道和方式公开相同信息计1条)"."""
     return bool(re.fullmatch(r"[(（][^)）]*[)）]", label)) and not _L2.match(label)
@@ -83,14 +109,20 @@ def _indicator(label: str, path: list[str]) -> str | None:
             path[level] = n if level != 1 else f"({n})"
             for deeper in range(level + 1, len(path)):
                 path[deeper] = ""
-            name = squeeze(label[m.end() :])
+            name = _without_notes(squeeze(label[m.end() :]))
             return f"{_joined(path)} {name}" if name else None
     m = _SUB.match(label)
     if m:
-        return "\x00sub:" + squeeze(label[m.end() :])
+        return "\x00sub:" + _without_notes(squeeze(label[m.end() :]))
     if not any(path):
         return None  # text before the first numbered indicator
-    return "\x00sub:" + squeeze(label)
+    return "\x00sub:" + _without_notes(squeeze(label))
+
+
+def _without_notes(name: str) -> str:
+    """ "专职人员数(不包括政府公报...)" → "专职人员数": the note is not part of the indicator's name,
+    and dropping it keeps the code the same whether the note sits on the label's line or wraps."""
+    return _NOTE.sub("", name) or name
 
 
 def _joined(path: list[str]) -> str:

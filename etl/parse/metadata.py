@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from etl.parse.normalize import normalize
+from etl.parse.normalize import nfkc, normalize
 from etl.parse.stream import Stream
 
 _TITLE = re.compile(
@@ -47,8 +47,18 @@ _NAME_PREFIX = re.compile(r"^(?:标题|名称|题目|正文|当前位置|首页|
 _PROSE_AGENCY = re.compile(
     r"[\u4e00-\u9fff]{2,10}?(?:人民政府办公室|人民政府|街道办事处|民族乡|乡|镇|街道)(?=政府|党委|人民|[,,。、在的])"
 )
+_LINE_BREAK = re.compile(r"[ \t\u3000]*\n[ \t\u3000]*")
+_AGENCY_END = re.compile(
+    r"(?:人民政府|政府|行政公署|管委会|委员会|办公室|办公厅|办事处|街道|局|委|厅|中心|办|乡|镇|院|所|站|署|处|队|会)$"
+)
+_NAME = r"(?P<name>[\u4e00-\u9fff()]{2,30}?)"
+_AUTHOR_PATTERNS = (
+    re.compile(r"(?:本报告由|报告由)" + _NAME + r"(?:根据|依据|按照|编制|编写|制作|负责)"),
+    re.compile(r"[,，。:：;；]" + _NAME + r"(?:编制|编写|制作)(?:形成)?(?:了|完成)"),
+    re.compile(r"请与" + _NAME + r"联系"),
+)
 _SPLIT_WORDS = re.compile(r"公开|[了的在和与对由为是及将把从向]")
-_BAD_NAME = re.compile(r"^(?:我|本|全|各|该|县|市|区|乡|镇)")
+_BAD_NAME = re.compile(r"^(?:我|本|全|各|该|贵|其|此)|^(?:县|市|区|乡|镇)(?:人民)?政府")
 
 
 @dataclass
@@ -66,7 +76,7 @@ def read_metadata(text: str, stream: Stream) -> Metadata:
     if title:
         meta.agency_name, meta.report_year = title
     if not meta.agency_name:
-        meta.agency_name = _field_agency(head) or _prose_agency(text)
+        meta.agency_name = _field_agency(head) or _stated_agency(text) or _prose_agency(text)
     if meta.report_year is None:
         meta.report_year = _year(text)
     meta.published_date = _published(text)
@@ -76,21 +86,23 @@ def read_metadata(text: str, stream: Stream) -> Metadata:
 def _title(text: str, stream: Stream) -> tuple[str | None, int] | None:
     """Agency and year from the first title-like phrase."""
     norm = normalize(text[:8000])
+    plain_text = nfkc(text[:8000])
+    src = plain_text if len(plain_text) == len(norm) else norm  # names as printed, not simplified
     year_first = _YEAR_FIRST.search(norm)
     plain = _TITLE.search(norm)
     if year_first and (plain is None or year_first.start() < plain.start()):
-        name = _clean_name(year_first.group("agency"))
+        name = _clean_name(src[year_first.start("agency") : year_first.end("agency")])
         if name and not name.startswith(("政府", "政务", "本")):
             return name, int(year_first.group("year"))
     for m in _TITLE.finditer(norm):
         year = int(m.group("year"))
         line_start = norm.rfind("\n", 0, m.start()) + 1
-        before = norm[line_start : m.start()].strip()
+        before = src[line_start : m.start()].strip()
         before = re.split(r"[\s:：,，。;；》<>\]]", before)[-1] if before else ""
         name = _clean_name(before)
         if not name and not before:
             # "淮安市人民政府\n2024 年政府信息公开工作年度报告": the name on the line above
-            previous = norm[:line_start].rstrip().rsplit("\n", 1)[-1].strip()
+            previous = src[:line_start].rstrip().rsplit("\n", 1)[-1].strip()
             if len(previous) <= 30 and _NAME_CHARS.fullmatch(previous):
                 name = _clean_name(previous)
         if not name:
@@ -120,10 +132,31 @@ def _clean_name(name: str) -> str | None:
 
 
 def _field_agency(head: str) -> str | None:
-    for m in _FIELD.finditer(normalize(head)):
-        name = _clean_name(m.group("name"))
+    norm, plain = normalize(head), nfkc(head)
+    src = plain if len(plain) == len(norm) else norm
+    for m in _FIELD.finditer(norm):
+        name = _clean_name(src[m.start("name") : m.end("name")])
         if name and not name.startswith(("本", "网")):
             return name
+    return None
+
+
+def _stated_agency(text: str) -> str | None:
+    """The agency a report's opening sentence names as its author ("XX编制了本报告").
+
+    Lines are joined first (text from PDFs wraps names across lines), and the
+    name is cut from the NFKC text, not the simplified one: OpenCC folds some
+    characters of place names ("乾安县" would become "干安县").
+    """
+    plain = _LINE_BREAK.sub("", nfkc(text[:6000]))
+    simple = normalize(plain)
+    source = plain if len(plain) == len(simple) else simple
+    for pattern in _AUTHOR_PATTERNS:
+        for m in pattern.finditer(simple):
+            found = source[m.start("name") : m.end("name")]
+            name = _clean_name(re.split(r"了|公开", found)[-1])
+            if name and _AGENCY_END.search(name) and not _BAD_NAME.match(name):
+                return name
     return None
 
 

@@ -16,5 +16,4 @@ _PAGE = re.compile(
 
 def prepare(text: str) -> str:
     text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    text = text.replace("\xa0", " ")
     return _PAGE.sub("", text)

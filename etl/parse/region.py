@@ -58,10 +58,62 @@ def code_level(code: str) -> str:
     return "county"
 
 
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, list[str]], dict[str, str], int]:
+    """cpca's own table of divisions: full name → codes, code → name."""
+    from importlib import resources
+
+    by_name: dict[str, list[str]] = {}
+    by_code: dict[str, str] = {}
+    table = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
+    for line in table.splitlines()[1:]:
+        adcode, name = line.split(",")[:2]
+        code = adcode[:6]
+        by_code[code] = name
+        if name != "市辖区":
+            by_name.setdefault(name, []).append(code)
+    longest = max(len(n) for n in by_name)
+    return by_name, by_code, longest
+
+
+def _prefix_lookup(name: str, text: str) -> str | None:
+    """The most specific division an agency name starts with ("北京市海淀区..." → 110108).
+
+    cpca reads "五大连池市" as 大连 when no province precedes it; matching whole
+    division names from the start of the agency's name does not.
+    """
+    by_name, by_code, longest = _gazetteer()
+    pos, code = 0, None
+    while pos < len(name):
+        for size in range(min(longest, len(name) - pos), 1, -1):
+            codes = by_name.get(name[pos : pos + size])
+            if codes:
+                break
+        else:
+            break
+        inside = [c for c in codes if code is None or c.startswith(_stem(code))]
+        if not inside:
+            break
+        if len(inside) > 1:  # a name several provinces share: the one whose parents the report names
+            inside.sort(key=lambda c: -_parent_mentions(c, by_code, text))
+        code = inside[0]
+        pos += size
+    return code
+
+
+def _stem(code: str) -> str:
+    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+
+
+def _parent_mentions(code: str, by_code: dict[str, str], text: str) -> int:
+    parents = {code[:2] + "0000", code[:4] + "00"} - {code}
+    return sum(text.count(by_code[p]) for p in parents if p in by_code)
+
+
 def resolve(name: str | None, text: str) -> tuple[str | None, str | None]:
     """``(region_code, level)`` of an agency named ``name`` in a report ``text``."""
     kind = agency_kind(name)
-    code = _lookup(name) if name else None
+    code = (_prefix_lookup(name, text[:5000]) or _lookup(name)) if name else None
     if code is None or (kind == "township" and code_level(code) != "county"):
         code = _county_from_text(text) or code
     if code is None:
@@ -84,7 +136,7 @@ def _county_from_text(text: str) -> str | None:
     """The county-level place a township report mentions most, resolved by cpca."""
     counts = Counter(m.group() for m in _COUNTY_MENTION.finditer(text[:20000]))
     for place, _ in counts.most_common(8):
-        code = _lookup(place)
+        code = _prefix_lookup(place, text[:5000]) or _lookup(place)
         if code and code_level(code) == "county":
             return code
     return None

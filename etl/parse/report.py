@@ -78,12 +78,22 @@ def _parse(text: str, source: Source) -> Report:
     if apps.start is None and s2 is None:
         disclosure = Disclosure()  # no 2019/2021 table at all: a pre-2019 统计表 uses these words too
     else:
-        disclosure = parse_disclosure(stream, s2.start if s2 else 0, table_start, apps.template)
+        disclosure = parse_disclosure(
+            stream,
+            s2.start if s2 else 0,
+            table_start,
+            apps.template,
+            empty_lines_are_cells=apps.empty_lines_are_cells,
+        )
     review_start = apps.end
     if review_start is None:
         heading = stream.find(_SECTION4)
         review_start = heading.start if heading else None
-    review = parse_review(stream, review_start) if review_start is not None else None
+    review = (
+        parse_review(stream, review_start, empty_lines_are_cells=apps.empty_lines_are_cells)
+        if review_start is not None
+        else None
+    )
 
     report.active_disclosure = disclosure.cells
     report.applications = apps.cells

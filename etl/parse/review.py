@@ -34,7 +34,9 @@ class Review:
     found: bool = False
 
 
-def parse_review(stream: Stream, start: int, end: int | None = None) -> Review:
+def parse_review(
+    stream: Stream, start: int, end: int | None = None, *, empty_lines_are_cells: bool = False
+) -> Review:
     """Read the fifteen cells that follow the section heading at or after ``start``."""
     result = Review()
     heading = stream.find(_HEADING, start, end)
@@ -43,7 +45,7 @@ def parse_review(stream: Stream, start: int, end: int | None = None) -> Review:
     stop = stream.find(_NEXT, heading.end, end)
     region_end = stop.start if stop else (end if end is not None else len(stream.text))
     region = stream.text[heading.start : region_end]
-    tokens = tokenize(region, first_cell_is_label=False)
+    tokens = tokenize(region, first_cell_is_label=False, empty_lines_are_cells=empty_lines_are_cells)
     cells = _after_last_label(tokens)
     if not cells:
         return result

@@ -27,6 +27,10 @@ from etl.record import Value
 
 _SPLIT_CELLS = re.compile(r"[|\t]")
 _NUM = re.compile(r"(?:[+\-](?=\d)|增加?|减少?)?\d[\d,]*(?:\.\d+)?(?:万元|元)?")
+_FILLER = re.compile(r"\|+")
+_COUNT_WORDS = frozenset("条件个次人项名家户")
+_BLANK_MARK = re.compile(r"——|—|/|-|－|无")
+_BLANK_RUN = re.compile(r"(?:——|—|/|-|－|无)+")
 _NUMBERING_AFTER = re.compile(r"[.、,]\s*[\u4e00-\u9fff]")
 
 
@@ -36,25 +40,44 @@ class Token:
     raw: str
     value: Value = None
     line: int = 0
+    glued: bool = False  # cut out of a piece that also held label text
 
     @property
     def is_cell(self) -> bool:
         return self.kind in ("value", "blank", "empty")
 
 
-def tokenize(zone: str, *, first_cell_is_label: bool = True) -> list[Token]:
+def tokenize(
+    zone: str, *, first_cell_is_label: bool = True, empty_lines_are_cells: bool = False
+) -> list[Token]:
     """Tokens of a zone in reading order.
 
     ``first_cell_is_label``: the zone starts right after a label, so text up
     to the first separator on that line belongs to the label's own cell; an
     empty piece there is not an empty cell.
+
+    ``empty_lines_are_cells``: the table is printed one cell per line with no
+    blank lines between cells, so an empty line is an empty cell. A line
+    holding only no-break spaces (an ``&nbsp;`` cell in a page's text) is an
+    empty cell in any layout.
     """
     tokens: list[Token] = []
-    for line_no, line in enumerate(zone.split("\n")):
+    lines = zone.split("\n")
+    for line_no, line in enumerate(lines):
+        complete = line_no < len(lines) - 1  # the last piece runs into the next label
+        if "\xa0" in line and not line.replace("\xa0", "").strip():
+            tokens.append(Token("empty", "", None, line_no))
+            continue
+        if empty_lines_are_cells and not line.strip():
+            if complete and line_no > 0:
+                tokens.append(Token("empty", "", None, line_no))
+            continue
+        if _FILLER.fullmatch(line):
+            continue  # "|||": the bars a page prints for spanned cells, no cells of their own
         if _SPLIT_CELLS.search(line):
             cells = _SPLIT_CELLS.split(line)
-            if cells and not cells[-1].strip():
-                cells.pop()  # "a | b |": the last bar closes the row
+            if len(cells) > 1 and line.rstrip().endswith("|") and not cells[-1].strip():
+                cells.pop()  # "a | b |": the last bar closes the row (a last tab does not)
             if line_no == 0 and first_cell_is_label and cells:
                 head = cells.pop(0)
                 tokens.extend(t for t in _pieces(head, line_no) if t.kind == "value")
@@ -92,6 +115,8 @@ def _split_glued(piece: str, line_no: int) -> list[Token]:
     for m in _NUM.finditer(piece):
         start, end = m.start(), m.end()
         digits = m.group()
+        if end < len(piece) and piece[end] in _COUNT_WORDS:
+            continue  # "计1条)" or "3次": a count inside label text, not a cell
         if _NUMBERING_AFTER.match(piece, end) and re.fullmatch(r"\d+", digits):
             # the last digit numbers the next label: "00000002.其他" -> "0000000" + "2."
             if len(digits) == 1:
@@ -103,13 +128,22 @@ def _split_glued(piece: str, line_no: int) -> list[Token]:
         if _inside_words(before, after):
             continue  # "计1条" or "第3次" inside a label: part of the words
         if pos < start:
-            out.append(Token("noise", piece[pos:start], None, line_no))
+            out.extend(_noise_or_blanks(piece[pos:start], line_no))
         ok, value = parse_value(digits)
-        out.append(Token("value" if ok and value is not None else "noise", digits, value, line_no))
+        out.append(
+            Token("value" if ok and value is not None else "noise", digits, value, line_no, glued=True)
+        )
         pos = end
     if pos < len(piece):
-        out.append(Token("noise", piece[pos:], None, line_no))
+        out.extend(_noise_or_blanks(piece[pos:], line_no))
     return out
+
+
+def _noise_or_blanks(text: str, line_no: int) -> list[Token]:
+    """Blank marks glued between digits ("12/0") are cells; anything else is label text."""
+    if _BLANK_RUN.fullmatch(text):
+        return [Token("blank", m.group(), None, line_no) for m in _BLANK_MARK.finditer(text)]
+    return [Token("noise", text, None, line_no)]
 
 
 def _inside_words(before: str, after: str) -> bool:
