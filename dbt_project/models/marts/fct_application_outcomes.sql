@@ -1,0 +1,36 @@
+-- Section 三 as reported: one row per report x applicant column x table row.
+-- value is NULL where the report printed nothing (never 0); raw is the cell
+-- text as printed.
+
+with cells as (
+
+    select * from {{ ref('stg_raw__application_cells') }}
+
+),
+
+reports as (
+
+    select * from {{ ref('int_reports_versioned') }}
+
+),
+
+final as (
+
+    select
+        reports.report_id,
+        cells.applicant_code,
+        cells.outcome_code,
+        reports.document_sha256,
+        reports.is_latest,
+        reports.agency_key,
+        reports.year_key as report_year,
+        reports.template,
+        cells.value,
+        cells.raw
+    from cells
+    inner join reports
+        on cells.report_id = reports.report_id
+
+)
+
+select * from final

@@ -1,0 +1,59 @@
+-- Pre-2019 统计表 indicators as reported: one row per report x indicator,
+-- with the conformed metric the indicator maps to where one does
+-- (legacy_indicator_map) and how comparable it is.
+
+with legacy_stats as (
+
+    select * from {{ ref('stg_raw__legacy_stats') }}
+
+),
+
+reports as (
+
+    select * from {{ ref('int_reports_versioned') }}
+
+),
+
+legacy_indicator_map as (
+
+    select * from {{ ref('legacy_indicator_map') }}
+
+),
+
+indicators as (
+
+    select
+        *,
+        split_part(indicator, ' ', 1) as indicator_number,
+        substr(indicator, length(split_part(indicator, ' ', 1)) + 2) as indicator_label
+    from legacy_stats
+
+),
+
+final as (
+
+    select
+        reports.report_id,
+        indicators.position,
+        indicators.indicator,
+        indicators.indicator_number,
+        indicators.indicator_label,
+        indicators.unit,
+        legacy_indicator_map.metric as conformed_metric,
+        coalesce(legacy_indicator_map.comparability, 'not_comparable') as comparability,
+        reports.document_sha256,
+        reports.is_latest,
+        reports.agency_key,
+        reports.year_key as report_year,
+        indicators.value,
+        indicators.raw
+    from indicators
+    inner join reports
+        on indicators.report_id = reports.report_id
+    left join legacy_indicator_map
+        on indicators.indicator_number = legacy_indicator_map.indicator_number
+        and indicators.indicator_label like legacy_indicator_map.label_pattern
+
+)
+
+select * from final

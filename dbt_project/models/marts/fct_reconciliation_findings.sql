@@ -1,0 +1,42 @@
+-- The parser's findings: one row per check a report failed, with what the
+-- report's own parts add up to (expected) and what it printed (actual).
+
+with findings as (
+
+    select * from {{ ref('stg_raw__findings') }}
+
+),
+
+reports as (
+
+    select * from {{ ref('int_reports_versioned') }}
+
+),
+
+final as (
+
+    select
+        reports.report_id,
+        findings.position,
+        findings.rule_code,
+        findings.rule_code in (
+            'applications_balance',
+            'applications_outcome_sum',
+            'applications_row_total',
+            'review_litigation_total'
+        ) as is_reconciliation_rule,
+        findings.location,
+        findings.expected,
+        findings.actual,
+        findings.actual - findings.expected as difference,
+        reports.document_sha256,
+        reports.is_latest,
+        reports.agency_key,
+        reports.year_key as report_year
+    from findings
+    inner join reports
+        on findings.report_id = reports.report_id
+
+)
+
+select * from final

@@ -1,0 +1,35 @@
+-- Section 四 as reported: one row per report x proceeding x result.
+
+with cells as (
+
+    select * from {{ ref('stg_raw__review_litigation_cells') }}
+
+),
+
+reports as (
+
+    select * from {{ ref('int_reports_versioned') }}
+
+),
+
+final as (
+
+    select
+        reports.report_id,
+        cells.proceeding_code || '.' || cells.result_code as review_result_code,
+        cells.proceeding_code,
+        cells.result_code,
+        reports.document_sha256,
+        reports.is_latest,
+        reports.agency_key,
+        reports.year_key as report_year,
+        reports.template,
+        cells.value,
+        cells.raw
+    from cells
+    inner join reports
+        on cells.report_id = reports.report_id
+
+)
+
+select * from final

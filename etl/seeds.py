@@ -1,0 +1,300 @@
+"""dbt seeds (reference code lists) generated from the one label table.
+
+``etl/labels.csv`` is the single place the codes of the report tables and
+their Chinese and English labels live; the parser reads it to match labels,
+and this module turns it into the CSV seeds dbt loads as the code lists of
+the dimensions (``dbt_project/seeds/*.csv``). The administrative divisions
+(``region_codes.csv``) come from the adcode table the ``cpca`` package ships.
+
+The seeds are generated, committed, and checked by a test to equal a fresh
+generation, so they can never drift from the label table. After editing
+``labels.csv`` run::
+
+    python -m etl.seeds
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+
+LABELS = Path(__file__).resolve().parent / "labels.csv"
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
+
+# Group labels: the label table gives each code a group code but no group
+# labels (yet); these are the headings the templates print over the groups.
+APPLICANT_GROUPS = {
+    "natural_person": ("自然人", "Natural persons"),
+    "legal_person_or_org": ("法人或其他组织", "Legal persons or other organisations"),
+    "total": ("总计", "Total"),
+}
+OUTCOME_GROUPS = {
+    "intake": ("收到申请", "Applications received"),
+    "granted": ("予以公开", "Granted"),
+    "partially_granted": ("部分公开", "Partially granted"),
+    "denied": ("不予公开", "Denied"),
+    "unable": ("无法提供", "Unable to provide"),
+    "not_processed": ("不予处理", "Not processed"),
+    "other": ("其他处理", "Otherwise handled"),
+    "total": ("总计", "Total processed"),
+    "carried_forward": ("结转下年度继续办理", "Carried forward to next year"),
+}
+PROCEEDING_GROUPS = {
+    "review": ("行政复议", "Administrative review"),
+    "litigation": ("行政诉讼", "Administrative litigation"),
+}
+ITEM_GROUPS = {
+    "rules": ("规章和规范性文件", "Regulations and normative documents"),
+    "licensing": ("行政许可和管理服务", "Licensing and management services"),
+    "enforcement": ("行政处罚和行政强制", "Penalties and coercion"),
+    "fees": ("行政事业性收费", "Administrative fees"),
+    "procurement": ("政府集中采购", "Government centralised procurement"),
+}
+# Where one measure code carries a different heading under one item: the
+# label table keys measures by template only, and 2021's fee table prints
+# 本年收费金额 where 2019's procurement table prints 采购总金额.
+MEASURE_LABEL_OVERRIDES = {
+    ("2021", "fees", "amount_10k_yuan"): ("本年收费金额(万元)", "Fees collected this year (10k yuan)"),
+}
+# Outcome rows that are not outcomes: the intake rows, the total and the
+# carried-forward row. Every other row is summed into 三(七) 总计.
+NON_OUTCOME_GROUPS = {"intake", "total", "carried_forward"}
+# The 2021 template splits 三(六) 其他处理 into three rows; comparable with
+# 2019's single row only as their sum.
+CONFORMED_OUTCOMES = {"other_no_correction": "other", "other_unpaid_fee": "other", "other_other": "other"}
+
+TEMPLATES = ("2019", "2021")
+
+# Seeds in dbt_project/seeds kept by hand: mappings only dbt uses, not code
+# lists the parser shares (the pre-2019 indicator map), so not generated here.
+HAND_MAINTAINED = ("legacy_indicator_map.csv",)
+
+
+def _read_labels(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _axis(rows: Iterable[dict[str, str]], axis: str) -> list[dict[str, str]]:
+    return sorted((r for r in rows if r["axis"] == axis), key=lambda r: int(r["position"]))
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buf.getvalue()
+
+
+def _bool(flag: bool) -> str:
+    return "true" if flag else "false"
+
+
+def applicant_types(labels: list[dict[str, str]]) -> str:
+    rows = []
+    for r in _axis(labels, "applicant"):
+        group_zh, group_en = APPLICANT_GROUPS[r["group_code"]]
+        rows.append(
+            (r["code"], r["label_zh"], r["label_en"], r["group_code"], group_zh, group_en, r["position"])
+        )
+    header = ("applicant_code", "label_zh", "label_en", "group_code", "group_zh", "group_en", "sort_order")
+    return _csv(header, rows)
+
+
+def application_outcomes(labels: list[dict[str, str]]) -> str:
+    rows = []
+    for r in _axis(labels, "row"):
+        group_zh, group_en = OUTCOME_GROUPS[r["group_code"]]
+        rows.append(
+            (
+                r["code"],
+                r["numbering"],
+                r["label_zh"],
+                r["label_en"],
+                r["group_code"],
+                group_zh,
+                group_en,
+                r["template"],
+                _bool(r["group_code"] not in NON_OUTCOME_GROUPS),
+                CONFORMED_OUTCOMES.get(r["code"], r["code"]),
+                r["position"],
+            )
+        )
+    header = (
+        "outcome_code",
+        "numbering",
+        "label_zh",
+        "label_en",
+        "group_code",
+        "group_zh",
+        "group_en",
+        "template",
+        "is_outcome",
+        "conformed_code",
+        "sort_order",
+    )
+    return _csv(header, rows)
+
+
+def review_results(labels: list[dict[str, str]]) -> str:
+    """Proceeding x result: the fifteen cells of section 四, in the template's order."""
+    rows = []
+    results = _axis(labels, "result")
+    for p in _axis(labels, "proceeding"):
+        group_zh, group_en = PROCEEDING_GROUPS[p["group_code"]]
+        for r in results:
+            rows.append(
+                (
+                    f"{p['code']}.{r['code']}",
+                    p["code"],
+                    p["label_zh"],
+                    p["label_en"],
+                    p["group_code"],
+                    group_zh,
+                    group_en,
+                    r["code"],
+                    r["label_zh"],
+                    r["label_en"],
+                    _bool(r["code"] == "total"),
+                    _bool(r["code"] in ("upheld", "corrected", "other")),
+                    (int(p["position"]) - 1) * len(results) + int(r["position"]),
+                )
+            )
+    header = (
+        "review_result_code",
+        "proceeding_code",
+        "proceeding_zh",
+        "proceeding_en",
+        "proceeding_group_code",
+        "proceeding_group_zh",
+        "proceeding_group_en",
+        "result_code",
+        "result_zh",
+        "result_en",
+        "is_total",
+        "is_concluded",
+        "sort_order",
+    )
+    return _csv(header, rows)
+
+
+def disclosure_items(labels: list[dict[str, str]]) -> str:
+    """Item x measure as each template prints them (section 二)."""
+    measures = {
+        (m["code"], t): m
+        for m in _axis(labels, "measure")
+        for t in (TEMPLATES if m["template"] == "all" else (m["template"],))
+    }
+    rows = []
+    for template in TEMPLATES:
+        items = [i for i in _axis(labels, "item") if i["template"] in (template, "all")]
+        order = 0
+        for item in items:
+            group_zh, group_en = ITEM_GROUPS[item["group_code"]]
+            for code in item["measures"].split():
+                m = measures[(code, template)]
+                measure_zh, measure_en = MEASURE_LABEL_OVERRIDES.get(
+                    (template, item["code"], code), (m["label_zh"], m["label_en"])
+                )
+                order += 1
+                rows.append(
+                    (
+                        template,
+                        item["code"],
+                        item["numbering"],
+                        item["label_zh"],
+                        item["label_en"],
+                        item["group_code"],
+                        group_zh,
+                        group_en,
+                        code,
+                        measure_zh,
+                        measure_en,
+                        m["group_code"],
+                        order,
+                    )
+                )
+    header = (
+        "template",
+        "item_code",
+        "numbering",
+        "item_zh",
+        "item_en",
+        "item_group_code",
+        "item_group_zh",
+        "item_group_en",
+        "measure_code",
+        "measure_zh",
+        "measure_en",
+        "unit",
+        "sort_order",
+    )
+    return _csv(header, rows)
+
+
+def region_codes() -> str:
+    """GB/T 2260 divisions (province, prefecture, county) from cpca's adcode table.
+
+    ``parent_code`` is the prefecture for a county where the prefecture is in
+    the table, else the province; placeholders such as 市辖区 and
+    省直辖县级行政区划 are kept as cpca has them (``dim_region`` resolves them).
+    """
+    text = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
+    names: dict[str, str] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        code = row["adcode"][:6]
+        names.setdefault(code, row["name"].strip())
+    rows = []
+    for code in sorted(names):
+        if code[2:] == "0000":
+            level, parents = "province", []
+        elif code[4:] == "00":
+            level, parents = "prefecture", [code[:2] + "0000"]
+        else:
+            level, parents = "county", [code[:4] + "00", code[:2] + "0000"]
+        parent = next((p for p in parents if p in names), None)
+        rows.append((code, names[code], level, parent))
+    return _csv(("code", "name", "level", "parent_code"), rows)
+
+
+def generate(labels_path: Path = LABELS) -> dict[str, str]:
+    """Every seed file's name and CSV text, generated from the label table and cpca."""
+    labels = _read_labels(labels_path)
+    return {
+        "applicant_types.csv": applicant_types(labels),
+        "application_outcomes.csv": application_outcomes(labels),
+        "review_results.csv": review_results(labels),
+        "disclosure_items.csv": disclosure_items(labels),
+        "region_codes.csv": region_codes(),
+    }
+
+
+def write(seeds_dir: Path = SEEDS_DIR, labels_path: Path = LABELS) -> list[Path]:
+    """Write the seeds into ``seeds_dir``; return the files that changed."""
+    seeds_dir.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for name, content in generate(labels_path).items():
+        path = seeds_dir / name
+        if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8", newline="")
+            changed.append(path)
+    return changed
+
+
+def main() -> int:
+    changed = write()
+    for path in changed:
+        print(f"wrote {path}")
+    if not changed:
+        print(f"seeds in {SEEDS_DIR} are up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The dbt seeds never drift from etl/labels.csv; a URL maps to dbt's variables."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from etl import seeds
+from etl.transform import DBT_PROJECT_DIR, dbt_env
+
+
+def test_committed_seeds_equal_a_fresh_generation() -> None:
+    generated = seeds.generate()
+    on_disk = {p.name for p in seeds.SEEDS_DIR.glob("*.csv")} - set(seeds.HAND_MAINTAINED)
+    assert on_disk == set(generated), "run `python -m etl.seeds`"
+    for name, content in generated.items():
+        committed = (seeds.SEEDS_DIR / name).read_text(encoding="utf-8")
+        assert committed == content, f"{name} is stale: run `python -m etl.seeds`"
+
+
+def test_seeds_carry_every_label_table_code() -> None:
+    labels = list(csv.DictReader(seeds.LABELS.open(encoding="utf-8")))
+    generated = seeds.generate()
+
+    def codes(name: str, column: str) -> set[str]:
+        return {r[column] for r in csv.DictReader(io.StringIO(generated[name]))}
+
+    assert codes("applicant_types.csv", "applicant_code") == {
+        r["code"] for r in labels if r["axis"] == "applicant"
+    }
+    assert codes("application_outcomes.csv", "outcome_code") == {
+        r["code"] for r in labels if r["axis"] == "row"
+    }
+    assert len(codes("review_results.csv", "review_result_code")) == 15
+    outcomes = {
+        r["outcome_code"]: r for r in csv.DictReader(io.StringIO(generated["application_outcomes.csv"]))
+    }
+    assert outcomes["other_unpaid_fee"]["conformed_code"] == "other"
+    assert outcomes["carried_forward"]["is_outcome"] == "false"
+
+
+def test_region_codes_hierarchy() -> None:
+    regions = {r["code"]: r for r in csv.DictReader(io.StringIO(seeds.region_codes()))}
+    assert regions["653023"] == {
+        "code": "653023",
+        "name": "阿合奇县",
+        "level": "county",
+        "parent_code": "653000",
+    }
+    assert regions["653000"]["parent_code"] == "650000"
+    assert regions["650000"]["level"] == "province"
+    assert regions["429004"]["parent_code"] == "429000"  # 省直辖县级行政区划, resolved in dim_region
+
+
+def test_dbt_env_from_url() -> None:
+    env = dbt_env("postgresql://analyst:s%40cret@db.example:6543/warehouse")
+    assert env == {
+        "NIANBAO_DB_HOST": "db.example",
+        "NIANBAO_DB_PORT": "6543",
+        "NIANBAO_DB_USER": "analyst",
+        "NIANBAO_DB_PASSWORD": "s@cret",
+        "NIANBAO_DB_NAME": "warehouse",
+    }
+    assert dbt_env("postgresql+psycopg://postgres@127.0.0.1/nianbao")["NIANBAO_DB_PORT"] == "5432"
+    assert (DBT_PROJECT_DIR / "dbt_project.yml").exists()
+    assert (DBT_PROJECT_DIR / "profiles.yml").exists()
