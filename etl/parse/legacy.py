@@ -120,8 +120,11 @@ def _indicator(label: str, path: list[str]) -> str | None:
 
 
 def _without_notes(name: str) -> str:
-    """ "专职人员数(不包括政府公报...)" → "专职人员数": the note is not part of the indicator's name,
-    and dropping it keeps the code the same whether the note sits on the label's line or wraps."""
+    """Drop notes from an indicator name: 专职人员数(不包括政府公报...) is 专职人员数.
+
+    The note is not part of the name, and dropping it keeps the name the same
+    whether the note sits on the label's line or wraps onto the next.
+    """
     return _NOTE.sub("", name) or name
 
 
