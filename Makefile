@@ -1,0 +1,54 @@
+# Two commands on a machine with nothing but Python 3.11+:
+#   make run   set up, then load the bundled sample reports and build the marts
+#   make test  set up, then run the whole test suite (real Postgres, real dbt)
+# Set-up is a virtualenv in .venv, reinstalled only when pyproject.toml changes.
+# No Docker and no Postgres needed: nianbao runs its own PostgreSQL in var/
+# unless DATABASE_URL points elsewhere.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.nianbao-installed
+
+.DEFAULT_GOAL := help
+
+define STOP_SERVERS
+from etl.database import EmbeddedServer, project_home
+for sub in ("var", "var/test-pg"):
+    if (project_home() / sub / "pgdata" / "PG_VERSION").exists():
+        EmbeddedServer(project_home() / sub).stop()
+endef
+export STOP_SERVERS
+.PHONY: help setup run test lint clean distclean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Editable install: code changes need no reinstall; dependency changes do.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+setup: $(STAMP) ## create .venv and install nianbao with its test tools
+
+run: $(STAMP) ## load the bundled sample reports and build the marts
+	$(BIN)/nianbao run
+
+test: $(STAMP) ## run the whole test suite
+	$(BIN)/pytest
+
+lint: $(STAMP) ## ruff
+	$(BIN)/ruff check .
+
+clean: ## remove caches and build output (keeps .venv and the databases in var/)
+	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf dbt_project/target dbt_project/logs dbt_project/dbt_packages var/dbt logs
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean ## also stop the embedded servers and delete them and .venv (all loaded data!)
+	-[ -x $(BIN)/python ] && $(BIN)/python -c "$$STOP_SERVERS"
+	rm -rf var $(VENV)

@@ -1,0 +1,458 @@
+"""Load a set of report files: the whole of one ``nianbao run``'s load step.
+
+The order of work is what makes a nightly load cheap, idempotent and
+crash-safe:
+
+1. take the writer lock (a second loader gets :class:`LockedError`, never a
+   double load), then clean up after any run that died (``runs.recover``);
+2. write this run's ``running`` row;
+3. read each file once and hash it; bytes this parser version already loaded
+   or quarantined in a completed run are skipped *without parsing*, so a
+   night with nothing new costs one read per file;
+4. parse the rest (``etl.pipeline.parse_bytes``, which never raises) and write
+   documents, reports, cells and findings with COPY, one transaction per
+   batch; a rejected file goes to ``ops.quarantine`` with its reason in the
+   same transaction;
+5. mark the run completed. Until then, downstream treats nothing of it as
+   loaded, and a crash leaves data the next run removes before redoing it.
+
+A batch the database refuses (a record the tables cannot hold) is retried
+report by report, so one bad record is quarantined as ``load_failed``
+instead of costing its neighbours their load or stopping the run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from etl.load import runs
+from etl.load.copy import TableRows, copy_rows, copy_tables
+from etl.load.records import Batch, Document, ReportRows, report_rows, text
+from etl.parse import PARSER_VERSION
+from etl.pipeline import parse_bytes
+from etl.record import Report
+
+log = logging.getLogger("etl.load")
+
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
+
+BATCH_REPORTS = 500
+BATCH_BYTES = 64 * 1024 * 1024
+# bytea holds at most 1 GiB, and a file is held in memory while it is parsed;
+# no annual report comes near this.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+MANIFEST_SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson")
+
+Parse = Callable[[bytes, str], Report]
+Progress = Callable[[str, str], None]
+
+
+# -- which files ------------------------------------------------------------
+def is_manifest(name: str) -> bool:
+    """A crawler's manifest (``manifest.csv``, ``manifest.jsonl``, ...) describes files; it is not one."""
+    lower = name.lower()
+    return lower.startswith("manifest") and lower.endswith(MANIFEST_SUFFIXES)
+
+
+def _ignored(name: str) -> bool:
+    # hidden files and Office's "~$name.docx" owner files are never reports
+    return name.startswith((".", "~$")) or is_manifest(name)
+
+
+def discover_files(paths: Iterable[Path], exclude_names: Iterable[str] = ()) -> list[Path]:
+    """The files to load under ``paths``: directories recursively, in a stable order.
+
+    Hidden files and directories, Office lock files and manifests are left
+    out when found inside a directory; a file named explicitly is always
+    taken. Each file appears once even if named twice.
+    """
+    excluded = set(exclude_names)
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            batch: list[Path] = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                batch.extend(Path(root) / f for f in files if not _ignored(f) and f not in excluded)
+            candidates = sorted(batch)
+        elif path.exists():
+            candidates = [path]
+        else:
+            raise FileNotFoundError(f"{path}: no such file or directory")
+        for c in candidates:
+            key = c.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(c)
+    return found
+
+
+def sample_files() -> list[Path]:
+    """The sample reports shipped in ``etl/samples`` (what ``nianbao run`` loads with no path)."""
+    return discover_files([SAMPLES_DIR], exclude_names={"README.md"})
+
+
+# -- results ----------------------------------------------------------------
+@dataclass
+class QuarantinedFile:
+    path: str
+    sha256: str | None
+    error_code: str
+    reason: str
+
+
+@dataclass
+class LoadResult:
+    """What a load did, for the summary, the exit code and the run row."""
+
+    run_id: int
+    status: str
+    parser_version: str
+    files_seen: int = 0
+    files_loaded: int = 0
+    files_skipped: int = 0
+    files_quarantined: int = 0
+    findings: int = 0
+    # of files_skipped: files still in quarantine from an earlier run
+    skipped_in_quarantine: int = 0
+    cells: int = 0
+    quarantined: list[QuarantinedFile] = field(default_factory=list)
+    aborted_runs: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def counts(self) -> runs.RunCounts:
+        return runs.RunCounts(
+            files_seen=self.files_seen,
+            files_loaded=self.files_loaded,
+            files_skipped=self.files_skipped,
+            files_quarantined=self.files_quarantined,
+            findings=self.findings,
+        )
+
+
+# -- writing ----------------------------------------------------------------
+@dataclass
+class _Pending:
+    document: Document | None
+    report: Report | None
+    rejection: QuarantinedFile | None = None
+
+
+def _reason(report: Report, path: str) -> QuarantinedFile:
+    """Why a rejected record is quarantined, always naming the file."""
+    code = report.errors[0].code if report.errors else "rejected"
+    messages = [e.message for e in report.errors] or ["the parser rejected the file without a reason"]
+    reason = "; ".join(messages)
+    if path not in reason:
+        reason = f"{path}: {reason}"
+    return QuarantinedFile(path=path, sha256=report.source.sha256 or None, error_code=code, reason=reason)
+
+
+QUARANTINE_COLUMNS = ("run_id", "path", "sha256", "error_code", "reason")
+
+
+@dataclass
+class _Written:
+    """What one transaction wrote, counted into the result after it commits."""
+
+    loaded: int
+    findings: int
+    cells: int
+    rejected: list[QuarantinedFile]
+
+
+class BatchWriter:
+    """Collects parsed files and writes them in batches, one transaction each."""
+
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        result: LoadResult,
+        *,
+        batch_reports: int = BATCH_REPORTS,
+        batch_bytes: int = BATCH_BYTES,
+    ) -> None:
+        self.conn = conn
+        self.result = result
+        self.batch_reports = batch_reports
+        self.batch_bytes = batch_bytes
+        self.pending: list[_Pending] = []
+        self.pending_bytes = 0
+        self._sequence: str | None = None
+
+    def add(self, document: Document, report: Report) -> None:
+        """Queue one parsed file: loaded if parsed or partial, quarantined if rejected."""
+        # The loader's own hash of the bytes it stores is the key, whatever the record says.
+        if report.source.sha256 != document.sha256:
+            report = dataclasses.replace(
+                report, source=dataclasses.replace(report.source, sha256=document.sha256)
+            )
+        document.format = report.source.format or document.format
+        document.encoding = report.source.encoding
+        rejection = _reason(report, document.path) if report.status == "rejected" else None
+        self.pending.append(_Pending(document, None if rejection else report, rejection))
+        self.pending_bytes += len(document.content)
+        if len(self.pending) >= self.batch_reports or self.pending_bytes >= self.batch_bytes:
+            self.flush()
+
+    def quarantine_unread(self, path: str, code: str, reason: str) -> None:
+        """A file with no bytes to store (unreadable, too large): only its quarantine row."""
+        self.pending.append(_Pending(None, None, QuarantinedFile(path, None, code, reason)))
+
+    def flush(self) -> None:
+        """Write the queued files in one transaction; on refusal, one by one."""
+        items, self.pending, self.pending_bytes = self.pending, [], 0
+        if not items:
+            return
+        try:
+            self._commit(items)
+        except (psycopg.DataError, psycopg.IntegrityError, ValueError) as exc:
+            if len(items) == 1:
+                self._write_failed(items[0], exc)
+                return
+            log.warning("batch of %d files refused (%s); retrying file by file", len(items), exc)
+            for item in items:
+                try:
+                    self._commit([item])
+                except (psycopg.DataError, psycopg.IntegrityError, ValueError) as item_exc:
+                    self._write_failed(item, item_exc)
+
+    # -- internals --
+    def _write_failed(self, item: _Pending, exc: Exception) -> None:
+        """Quarantine a file whose record the database refused; keep its bytes."""
+        if item.document is None:  # a bare quarantine row cannot be refused for its data
+            raise exc
+        path = item.document.path
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        failed = _Pending(
+            item.document,
+            None,
+            QuarantinedFile(
+                path,
+                item.document.sha256,
+                "load_failed",
+                f"{path}: the database refused the record ({detail})",
+            ),
+        )
+        self._commit([failed])
+
+    def _commit(self, items: list[_Pending]) -> None:
+        """One transaction for ``items``; the result counts them only once it committed."""
+        with self.conn.transaction():
+            written = self._write(items)
+        r = self.result
+        r.files_loaded += written.loaded
+        r.findings += written.findings
+        r.cells += written.cells
+        r.files_quarantined += len(written.rejected)
+        r.quarantined.extend(written.rejected)
+        for q in written.rejected:
+            log.warning("quarantined %s [%s]: %s", q.path, q.error_code, q.reason)
+        log.info(
+            "batch committed: %d reports, %d cells, %d quarantined",
+            written.loaded,
+            written.cells,
+            len(written.rejected),
+        )
+
+    def _report_ids(self, n: int) -> list[int]:
+        if self._sequence is None:
+            row = self.conn.execute("select pg_get_serial_sequence('raw.reports', 'report_id')").fetchone()
+            assert row is not None and row[0]
+            self._sequence = str(row[0])
+        rows = self.conn.execute(
+            "select nextval(%s::regclass) from generate_series(1, %s)", (self._sequence, n)
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def _write(self, items: list[_Pending]) -> _Written:
+        """All rows of ``items``; the caller's transaction makes them one commit."""
+        run_id = self.result.run_id
+        parser_version = self.result.parser_version
+        docs = [i.document for i in items if i.document is not None]
+        stored = {
+            r[0]
+            for r in self.conn.execute(
+                "select sha256 from raw.documents where sha256 = any(%s)", ([d.sha256 for d in docs],)
+            ).fetchall()
+        }
+        batch = Batch()
+        for doc in docs:
+            if doc.sha256 not in stored:
+                stored.add(doc.sha256)
+                batch.add_document(doc, run_id)
+
+        loaded = [i for i in items if i.report is not None]
+        built: list[ReportRows] = []
+        for item, report_id in zip(loaded, self._report_ids(len(loaded)) if loaded else [], strict=True):
+            assert item.report is not None
+            rows = report_rows(item.report, report_id=report_id, run_id=run_id, parser_version=parser_version)
+            batch.add_report(rows)
+            built.append(rows)
+
+        quarantine = TableRows("ops.quarantine", QUARANTINE_COLUMNS)
+        rejected = [i.rejection for i in items if i.rejection is not None]
+        for q in rejected:
+            quarantine.add((run_id, text(q.path), q.sha256, q.error_code, text(q.reason)))
+
+        with self.conn.cursor() as cur:
+            copy_tables(cur, batch.ordered())
+            copy_rows(cur, quarantine.table, quarantine.columns, quarantine.rows)
+            if loaded:
+                # A file that loads now settles its earlier quarantine entries
+                # (the same bytes, or a corrected file at the same path).
+                cur.execute(
+                    "update ops.quarantine set resolved_at = now(), resolved_by_run_id = %s "
+                    "where resolved_at is null and run_id <> %s and (sha256 = any(%s) or path = any(%s))",
+                    (
+                        run_id,
+                        run_id,
+                        [i.report.source.sha256 for i in loaded if i.report],
+                        [i.document.path for i in loaded if i.document],
+                    ),
+                )
+
+        return _Written(
+            loaded=len(loaded),
+            findings=sum(len(r.findings) for r in built),
+            cells=sum(r.cell_count for r in built),
+            rejected=rejected,
+        )
+
+
+# -- the load ---------------------------------------------------------------
+def load_paths(
+    url: str,
+    paths: Sequence[Path],
+    *,
+    parse: Parse = parse_bytes,
+    parser_version: str = PARSER_VERSION,
+    command: str | None = None,
+    wait_seconds: float = 0.0,
+    batch_reports: int = BATCH_REPORTS,
+    batch_bytes: int = BATCH_BYTES,
+    on_file: Progress | None = None,
+) -> LoadResult:
+    """Load the report files under ``paths`` into the database at ``url``.
+
+    Raises :class:`etl.load.runs.LockedError` (before touching anything) when
+    another load holds the writer lock. ``parse`` is the bytes-to-record
+    function (the real pipeline by default; tests pass hand-made records).
+    ``on_file(path, outcome)`` is called once per file with ``skipped``,
+    ``parsed``, ``rejected`` or ``unreadable``, for progress bars.
+    """
+    files = discover_files(paths)
+    started = time.monotonic()
+    with psycopg.connect(url, autocommit=True) as conn:
+        runs.try_lock(conn, wait_seconds)
+        try:
+            aborted = runs.recover(conn)
+            for run_id in aborted:
+                log.warning("run %d had not completed: marked aborted and its partial data removed", run_id)
+            run_id = runs.start_run(conn, parser_version, command)
+            result = LoadResult(
+                run_id=run_id, status="running", parser_version=parser_version, aborted_runs=aborted
+            )
+            result.files_seen = len(files)
+            log.info("run %d: %d files, parser %s", run_id, len(files), parser_version)
+            try:
+                _load_files(conn, result, files, parse, batch_reports, batch_bytes, on_file)
+                result.status = runs.finish_run(conn, run_id, result.counts())
+            except BaseException as exc:
+                _fail(conn, result, exc)
+                raise
+        finally:
+            try:
+                runs.unlock(conn)
+            except psycopg.Error:
+                pass  # the lock goes with the connection anyway
+    result.seconds = time.monotonic() - started
+    log.info(
+        "run %d %s: %d seen, %d loaded, %d skipped, %d quarantined, %d findings in %.1fs",
+        result.run_id,
+        result.status,
+        result.files_seen,
+        result.files_loaded,
+        result.files_skipped,
+        result.files_quarantined,
+        result.findings,
+        result.seconds,
+    )
+    return result
+
+
+def _fail(conn: psycopg.Connection[Any], result: LoadResult, exc: BaseException) -> None:
+    """Undo the failed run's data now; if even that fails, the next run's recovery will."""
+    message = f"{type(exc).__name__}: {exc}".strip()
+    result.status = "failed"
+    try:
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.rollback()
+        runs.fail_run(conn, result.run_id, message, result.counts())
+    except Exception as cleanup_exc:  # the original error is the one to report
+        log.error("run %d failed and could not clean up (%s); the next run will", result.run_id, cleanup_exc)
+
+
+def _load_files(
+    conn: psycopg.Connection[Any],
+    result: LoadResult,
+    files: list[Path],
+    parse: Parse,
+    batch_reports: int,
+    batch_bytes: int,
+    on_file: Progress | None,
+) -> None:
+    loaded_before, quarantined_before = runs.known_sha256(conn, result.parser_version)
+    seen_now: set[str] = set()
+    writer = BatchWriter(conn, result, batch_reports=batch_reports, batch_bytes=batch_bytes)
+
+    def report(path: str, outcome: str) -> None:
+        if on_file is not None:
+            on_file(path, outcome)
+
+    for path in files:
+        name = str(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                writer.quarantine_unread(
+                    name,
+                    "too_large",
+                    f"{name}: {size} bytes is more than the {MAX_FILE_BYTES} a report may have",
+                )
+                report(name, "unreadable")
+                continue
+            data = path.read_bytes()
+        except OSError as exc:
+            writer.quarantine_unread(
+                name, "unreadable", f"{name}: cannot read the file ({exc.strerror or exc})"
+            )
+            report(name, "unreadable")
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in loaded_before or sha in seen_now or sha in quarantined_before:
+            result.files_skipped += 1
+            if sha in quarantined_before:
+                result.skipped_in_quarantine += 1
+            log.debug("skipped %s (sha256 %s already handled)", name, sha[:12])
+            report(name, "skipped")
+            continue
+        seen_now.add(sha)
+        record = parse(data, name)
+        writer.add(
+            Document(sha256=sha, path=name, content=data, format=record.source.format or "text"), record
+        )
+        report(name, "rejected" if record.status == "rejected" else "parsed")
+    writer.flush()

@@ -1,0 +1,231 @@
+"""The canonical record as rows of the ``raw`` tables.
+
+One :class:`etl.record.Report` becomes one ``raw.reports`` row, one row per
+cell in the cell tables (codes, ``value`` as ``numeric`` with NULL for blank,
+and the ``raw`` text exactly as printed) and one row per finding. Nothing here
+interprets a figure: summing, conforming templates and choosing the latest
+version are dbt's work; the loader keeps the record as the parser gave it.
+
+The column lists below are the loader's half of the contract with
+``models/tables.py``; ``tests/load/test_copy.py`` checks that they match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from etl.load.copy import TableRows
+from etl.record import Report
+
+DOCUMENT_COLUMNS = (
+    "sha256",
+    "format",
+    "encoding",
+    "size_bytes",
+    "content",
+    "original_path",
+    "manifest",
+    "first_run_id",
+)
+REPORT_COLUMNS = (
+    "report_id",
+    "sha256",
+    "run_id",
+    "parser_version",
+    "source_path",
+    "source_format",
+    "source_encoding",
+    "status",
+    "errors",
+    "agency_name",
+    "region_code",
+    "agency_level",
+    "agency_kind",
+    "report_year",
+    "template",
+    "published_date",
+)
+ACTIVE_DISCLOSURE_COLUMNS = ("report_id", "item", "measure", "value", "raw")
+APPLICATION_COLUMNS = ("report_id", "row_code", "applicant", "value", "raw")
+REVIEW_LITIGATION_COLUMNS = ("report_id", "proceeding", "result", "value", "raw")
+LEGACY_STATS_COLUMNS = ("report_id", "position", "indicator", "unit", "value", "raw")
+FINDINGS_COLUMNS = ("report_id", "position", "rule", "location", "expected", "actual")
+
+# Parents before children, so foreign keys hold at every COPY.
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "raw.documents": DOCUMENT_COLUMNS,
+    "raw.reports": REPORT_COLUMNS,
+    "raw.active_disclosure_cells": ACTIVE_DISCLOSURE_COLUMNS,
+    "raw.application_cells": APPLICATION_COLUMNS,
+    "raw.review_litigation_cells": REVIEW_LITIGATION_COLUMNS,
+    "raw.legacy_stats": LEGACY_STATS_COLUMNS,
+    "raw.findings": FINDINGS_COLUMNS,
+}
+
+
+def text(value: str | None) -> str | None:
+    """Text Postgres accepts: a NUL byte (possible in a mangled file) cannot be stored."""
+    if value is None:
+        return None
+    return str(value).replace("\x00", "")
+
+
+def numeric(value: Any) -> int | Decimal | None:
+    """A cell value for a ``numeric`` column; ``None`` stays NULL, never 0.
+
+    Floats (a record rebuilt from JSON by hand) go through their shortest
+    repr so ``1732.633648`` arrives as exactly that, not its binary neighbour.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"a boolean is not a cell value: {value!r}")
+    if isinstance(value, int | Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise ValueError(f"not a number: {value!r}") from exc
+
+
+def published_date(value: str | None) -> tuple[dt.date | None, str | None]:
+    """The ISO date, or ``None`` plus a note when the record holds something else.
+
+    A bad date must not cost the report its figures (the ``date`` column would
+    reject the whole batch), so it is dropped and the note kept in ``errors``.
+    """
+    if not value:
+        return None, None
+    try:
+        return dt.date.fromisoformat(value), None
+    except (TypeError, ValueError):
+        return None, f"published_date {value!r} is not an ISO date; stored as NULL"
+
+
+@dataclass
+class Document:
+    """A file's bytes as the loader read them: stored once per SHA-256."""
+
+    sha256: str
+    path: str
+    content: bytes
+    format: str
+    encoding: str | None = None
+    manifest: dict[str, Any] | None = None
+
+
+def document_row(doc: Document, run_id: int) -> tuple[Any, ...]:
+    return (
+        doc.sha256,
+        doc.format or "text",
+        text(doc.encoding),
+        len(doc.content),
+        doc.content,
+        text(doc.path) or "",
+        Jsonb(doc.manifest) if doc.manifest is not None else None,
+        run_id,
+    )
+
+
+@dataclass
+class ReportRows:
+    """Every row one report contributes, built before any COPY.
+
+    Building all rows first means a record the database would refuse (a
+    value that is not a number, say) is caught for that report alone, not
+    halfway through a batch's COPY.
+    """
+
+    report: tuple[Any, ...]
+    active_disclosure: list[tuple[Any, ...]] = field(default_factory=list)
+    applications: list[tuple[Any, ...]] = field(default_factory=list)
+    review_litigation: list[tuple[Any, ...]] = field(default_factory=list)
+    legacy_stats: list[tuple[Any, ...]] = field(default_factory=list)
+    findings: list[tuple[Any, ...]] = field(default_factory=list)
+
+    @property
+    def cell_count(self) -> int:
+        return (
+            len(self.active_disclosure)
+            + len(self.applications)
+            + len(self.review_litigation)
+            + len(self.legacy_stats)
+        )
+
+
+def report_rows(report: Report, *, report_id: int, run_id: int, parser_version: str) -> ReportRows:
+    """The rows of one parsed report; raises ``ValueError`` for a record the tables cannot hold."""
+    errors = [{"code": e.code, "message": text(e.message)} for e in report.errors]
+    date, note = published_date(report.published_date)
+    if note:
+        errors.append({"code": "invalid_published_date", "message": note})
+    src = report.source
+    agency = report.agency
+    year = report.report_year
+    if year is not None and not isinstance(year, int):
+        raise ValueError(f"report_year {year!r} is not an integer")
+    rows = ReportRows(
+        report=(
+            report_id,
+            src.sha256,
+            run_id,
+            parser_version,
+            text(src.path) or "",
+            src.format or "text",
+            text(src.encoding),
+            report.status,
+            Jsonb(errors),
+            text(agency.name),
+            text(agency.region_code),
+            text(agency.level),
+            text(agency.kind),
+            year,
+            report.template or "unknown",
+            date,
+        )
+    )
+    for c in report.active_disclosure:
+        rows.active_disclosure.append((report_id, c.item, c.measure, numeric(c.value), text(c.raw)))
+    for c in report.applications:
+        rows.applications.append((report_id, c.row, c.applicant, numeric(c.value), text(c.raw)))
+    for c in report.review_litigation:
+        rows.review_litigation.append((report_id, c.proceeding, c.result, numeric(c.value), text(c.raw)))
+    for i, s in enumerate(report.legacy_stats, start=1):
+        rows.legacy_stats.append(
+            (report_id, i, text(s.indicator), text(s.unit), numeric(s.value), text(s.raw))
+        )
+    for i, f in enumerate(report.findings, start=1):
+        rows.findings.append(
+            (report_id, i, f.rule, text(f.where) or "", numeric(f.expected), numeric(f.actual))
+        )
+    return rows
+
+
+@dataclass
+class Batch:
+    """The rows of one transaction, table by table, in foreign-key order."""
+
+    tables: dict[str, TableRows] = field(
+        default_factory=lambda: {name: TableRows(name, cols) for name, cols in TABLE_COLUMNS.items()}
+    )
+
+    def add_document(self, doc: Document, run_id: int) -> None:
+        self.tables["raw.documents"].add(document_row(doc, run_id))
+
+    def add_report(self, rows: ReportRows) -> None:
+        self.tables["raw.reports"].add(rows.report)
+        self.tables["raw.active_disclosure_cells"].rows.extend(rows.active_disclosure)
+        self.tables["raw.application_cells"].rows.extend(rows.applications)
+        self.tables["raw.review_litigation_cells"].rows.extend(rows.review_litigation)
+        self.tables["raw.legacy_stats"].rows.extend(rows.legacy_stats)
+        self.tables["raw.findings"].rows.extend(rows.findings)
+
+    def ordered(self) -> list[TableRows]:
+        return list(self.tables.values())

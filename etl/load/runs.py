@@ -1,0 +1,235 @@
+"""Bookkeeping of loads: ``ops.load_runs``, the writer lock, and crash recovery.
+
+Every load has a run row (dlt's ``_dlt_loads``): it is written ``running``
+before the first batch and set to ``completed`` (or
+``completed_with_quarantine``) only after the last one committed. Data of a
+run that never got there is not trusted: the next run, holding the writer
+lock, marks such runs ``aborted`` and deletes what they wrote, so a ``kill
+-9`` at any point leaves nothing that downstream models would take as loaded,
+and the next run simply does the work again.
+
+One writer at a time is enforced by a session-level Postgres advisory lock:
+it lives exactly as long as the loader's connection, so a killed loader
+releases it without anyone cleaning up.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+# "nianbao" in ASCII: a fixed key every nianbao loader agrees on.
+LOCK_KEY = int.from_bytes(b"nianbao", "big")
+
+COMPLETED_STATUSES = ("completed", "completed_with_quarantine")
+
+
+class LockedError(RuntimeError):
+    """Another load holds the writer lock; this one loaded nothing."""
+
+
+def try_lock(conn: psycopg.Connection[Any], wait_seconds: float = 0.0) -> None:
+    """Take the writer lock on ``conn`` or raise :class:`LockedError`.
+
+    With ``wait_seconds`` > 0 it retries until then, for a schedule that
+    would rather queue behind a long run than skip a night.
+    """
+    deadline = time.monotonic() + max(wait_seconds, 0.0)
+    while True:
+        row = conn.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()
+        if row and row[0]:
+            return
+        if time.monotonic() >= deadline:
+            holder = lock_holder(conn)
+            detail = f" (held by backend pid {holder})" if holder else ""
+            raise LockedError(f"another nianbao load is running{detail}; nothing was loaded")
+        time.sleep(min(1.0, max(deadline - time.monotonic(), 0.05)))
+
+
+def unlock(conn: psycopg.Connection[Any]) -> None:
+    conn.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+
+
+def lock_holder(conn: psycopg.Connection[Any]) -> int | None:
+    """The backend pid holding the writer lock, for the message an operator sees."""
+    # A bigint advisory key is stored as classid (high 32 bits) and objid (low 32 bits).
+    row = conn.execute(
+        "select pid from pg_locks where locktype = 'advisory' and granted "
+        "and classid = %s and objid = %s and objsubid = 1",
+        (LOCK_KEY >> 32, LOCK_KEY & 0xFFFFFFFF),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def start_run(conn: psycopg.Connection[Any], parser_version: str, command: str | None) -> int:
+    """Write the ``running`` row and commit it, so a crash from here on is visible."""
+    with conn.transaction():
+        row = conn.execute(
+            "insert into ops.load_runs (status, command, parser_version) "
+            "values ('running', %s, %s) returning run_id",
+            (command, parser_version),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@dataclass
+class RunCounts:
+    files_seen: int = 0
+    files_loaded: int = 0
+    files_skipped: int = 0
+    files_quarantined: int = 0
+    findings: int = 0
+
+
+def finish_run(conn: psycopg.Connection[Any], run_id: int, counts: RunCounts) -> str:
+    """Mark the run complete; its data becomes what downstream reads. Returns the status."""
+    status = "completed_with_quarantine" if counts.files_quarantined else "completed"
+    with conn.transaction():
+        conn.execute(
+            "update ops.load_runs set status = %s, finished_at = now(), files_seen = %s, "
+            "files_loaded = %s, files_skipped = %s, files_quarantined = %s, findings = %s "
+            "where run_id = %s",
+            (
+                status,
+                counts.files_seen,
+                counts.files_loaded,
+                counts.files_skipped,
+                counts.files_quarantined,
+                counts.findings,
+                run_id,
+            ),
+        )
+    return status
+
+
+def fail_run(conn: psycopg.Connection[Any], run_id: int, error: str, counts: RunCounts | None = None) -> None:
+    """Undo what the run wrote and record why it failed, in one transaction."""
+    counts = counts or RunCounts()
+    with conn.transaction():
+        purge_run(conn, run_id)
+        conn.execute(
+            "update ops.load_runs set status = 'failed', finished_at = now(), error = %s, "
+            "files_seen = %s where run_id = %s",
+            (error, counts.files_seen, run_id),
+        )
+
+
+def record_error(conn: psycopg.Connection[Any], run_id: int, error: str) -> None:
+    """Note a problem after the load completed (a failed dbt build) without undoing the load."""
+    with conn.transaction():
+        conn.execute(
+            "update ops.load_runs set error = concat_ws(E'\\n', error, %s::text) where run_id = %s",
+            (error, run_id),
+        )
+
+
+def purge_run(conn: psycopg.Connection[Any], run_id: int) -> None:
+    """Delete everything a run wrote: its reports (cells and findings cascade),
+    its quarantine entries, and the documents it first stored that no report
+    of another run uses. The caller owns the transaction."""
+    conn.execute("delete from raw.reports where run_id = %s", (run_id,))
+    conn.execute(
+        "update ops.quarantine set resolved_at = null, resolved_by_run_id = null "
+        "where resolved_by_run_id = %s",
+        (run_id,),
+    )
+    conn.execute("delete from ops.quarantine where run_id = %s", (run_id,))
+    conn.execute(
+        "delete from raw.documents d where d.first_run_id = %s "
+        "and not exists (select 1 from raw.reports r where r.sha256 = d.sha256)",
+        (run_id,),
+    )
+
+
+def recover(conn: psycopg.Connection[Any]) -> list[int]:
+    """Abort runs that died and remove what they (or failed runs) left behind.
+
+    Call only while holding the writer lock: then a ``running`` row cannot
+    belong to a live loader. Returns the run ids marked ``aborted``.
+    """
+    with conn.transaction():
+        aborted = [
+            int(r[0])
+            for r in conn.execute(
+                "update ops.load_runs set status = 'aborted', finished_at = now(), "
+                "error = coalesce(error, 'the loader stopped before the run completed; "
+                "its data was removed and the next run loads it again') "
+                "where status = 'running' returning run_id"
+            ).fetchall()
+        ]
+        # Failed runs purge themselves, unless the connection died first.
+        leftovers = [
+            int(r[0])
+            for r in conn.execute(
+                "select l.run_id from ops.load_runs l where l.status not in (%s, %s) "
+                "and (exists (select 1 from raw.reports r where r.run_id = l.run_id) "
+                "or exists (select 1 from ops.quarantine q where q.run_id = l.run_id) "
+                "or exists (select 1 from raw.documents d where d.first_run_id = l.run_id "
+                "and not exists (select 1 from raw.reports r2 where r2.sha256 = d.sha256)))",
+                COMPLETED_STATUSES,
+            ).fetchall()
+        ]
+        for run_id in sorted(set(aborted) | set(leftovers)):
+            purge_run(conn, run_id)
+    return aborted
+
+
+def known_sha256(conn: psycopg.Connection[Any], parser_version: str) -> tuple[set[str], set[str]]:
+    """Files this parser version already handled in completed runs.
+
+    Returns (loaded, quarantined): SHA-256s with a report row, and SHA-256s
+    still in quarantine. Both are skipped without parsing: the same bytes
+    through the same parser give the same answer, and a quarantined file
+    waits for ``nianbao quarantine retry`` or a new parser version.
+    """
+    loaded = {
+        r[0]
+        for r in conn.execute(
+            "select r.sha256 from raw.reports r join ops.load_runs l using (run_id) "
+            "where r.parser_version = %s and l.status in (%s, %s)",
+            (parser_version, *COMPLETED_STATUSES),
+        ).fetchall()
+    }
+    quarantined = {
+        r[0]
+        for r in conn.execute(
+            "select q.sha256 from ops.quarantine q join ops.load_runs l using (run_id) "
+            "where q.sha256 is not null and q.resolved_at is null "
+            "and l.parser_version = %s and l.status in (%s, %s)",
+            (parser_version, *COMPLETED_STATUSES),
+        ).fetchall()
+    }
+    return loaded, quarantined - loaded
+
+
+def last_runs(conn: psycopg.Connection[Any], limit: int = 10) -> list[dict[str, Any]]:
+    """The latest runs, newest first, for ``nianbao status``."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(
+            "select run_id, started_at, finished_at, status, parser_version, files_seen, "
+            "files_loaded, files_skipped, files_quarantined, findings, error "
+            "from ops.load_runs order by run_id desc limit %s",
+            (limit,),
+        ).fetchall()
+
+
+def open_quarantine(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
+    """Files in quarantine that no later run loaded, oldest first.
+
+    A file quarantined again (by a newer parser version) is listed once,
+    with its latest reason.
+    """
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(
+            "select * from (select distinct on (coalesce(q.sha256, q.path)) q.quarantine_id, q.run_id, "
+            "q.path, q.sha256, q.error_code, q.reason, q.quarantined_at "
+            "from ops.quarantine q join ops.load_runs l using (run_id) "
+            "where q.resolved_at is null and l.status in (%s, %s) "
+            "order by coalesce(q.sha256, q.path), q.quarantine_id desc) latest order by quarantine_id",
+            COMPLETED_STATUSES,
+        ).fetchall()

@@ -1,0 +1,197 @@
+"""docker-compose.yml, checked as far as a machine without a Docker engine allows.
+
+``docker-compose config`` (Debian's docker-compose package) validates the
+file; PyYAML reads it to check the wiring (healthcheck, the loader's
+DATABASE_URL, the read-only role Metabase uses). The role's init script runs
+against the test Postgres, and Metabase's set-up script against a stand-in
+for Metabase's API, so both are tested for real, not only read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+import yaml
+
+from etl.database import EmbeddedServer
+
+REPO = Path(__file__).resolve().parent.parent
+COMPOSE = REPO / "docker-compose.yml"
+INIT_SQL = REPO / "docker" / "initdb" / "01-readonly-role.sql"
+SETUP_SH = REPO / "docker" / "metabase" / "setup.sh"
+READER = "nianbao_reader"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def test_docker_compose_config_is_valid() -> None:
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.skip(
+            "docker-compose is not installed (apt-get install docker-compose); the YAML checks still ran"
+        )
+    result = subprocess.run(
+        [binary, "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_postgres_16_with_a_healthcheck(compose: dict[str, Any]) -> None:
+    db = compose["services"]["db"]
+    assert db["image"] == "postgres:16"
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    env = db["environment"]
+    assert env["POSTGRES_DB"] == "nianbao" and env["POSTGRES_USER"] == "nianbao"
+
+
+def test_loader_is_built_here_and_waits_for_a_healthy_db(compose: dict[str, Any]) -> None:
+    loader = compose["services"]["loader"]
+    assert loader["build"] == "."
+    assert loader["depends_on"]["db"]["condition"] == "service_healthy"
+    url = urlsplit(loader["environment"]["DATABASE_URL"].replace("${NIANBAO_DB_PASSWORD:-nianbao}", "pw"))
+    assert (url.hostname, url.port, url.path, url.username) == ("db", 5432, "/nianbao", "nianbao")
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in dockerfile
+    assert 'ENTRYPOINT ["nianbao"]' in dockerfile
+
+
+def test_metabase_reads_through_the_read_only_role(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    db, metabase, setup = services["db"], services["metabase"], services["metabase-setup"]
+    assert metabase["image"].startswith("metabase/metabase")
+    assert metabase["depends_on"]["db"]["condition"] == "service_healthy"
+    assert setup["depends_on"]["metabase"]["condition"] == "service_healthy"
+    # the init script is mounted where the postgres image runs it on first start
+    mount = next(v for v in db["volumes"] if v.endswith(":/docker-entrypoint-initdb.d:ro"))
+    assert (REPO / mount.split(":")[0]).resolve() == INIT_SQL.parent
+    assert f"create role {READER}" in INIT_SQL.read_text()
+    # db and the set-up share one reader password, and the set-up connects as the reader
+    assert db["environment"]["NIANBAO_READER_PASSWORD"] == setup["environment"]["NIANBAO_READER_PASSWORD"]
+    assert any(v.startswith("./docker/metabase/setup.sh:") for v in setup["volumes"])
+    assert f'"user": "{READER}"' in SETUP_SH.read_text()
+
+
+def _as(url: str, user: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{user}@{parts.hostname}:{parts.port}"))
+
+
+def test_init_script_gives_the_reader_the_marts_only(fresh_database: str) -> None:
+    psql = EmbeddedServer._bin("psql")
+    env = {**os.environ, "NIANBAO_READER_PASSWORD": "reader-secret"}
+    for _ in range(2):  # idempotent: a second run changes nothing and fails on nothing
+        result = subprocess.run(
+            [str(psql), fresh_database, "-X", "-q", "-f", str(INIT_SQL)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+    with psycopg.connect(fresh_database, autocommit=True) as owner:
+        # created after the script ran, as dbt's rebuilds are
+        owner.execute("create table marts.dim_example as select 1 as id")
+    with psycopg.connect(_as(fresh_database, READER)) as reader:
+        assert reader.execute("select id from marts.dim_example").fetchone() == (1,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            reader.execute("select count(*) from raw.reports")
+        reader.rollback()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            reader.execute("create table marts.mine (id int)")
+
+
+# -- Metabase's set-up script against a stand-in for Metabase's API -------------------
+class FakeMetabase(BaseHTTPRequestHandler):
+    setup_token: str | None = "setup-token-123"
+    calls: list[tuple[str, str, dict[str, Any] | None, str | None]] = []
+
+    def _reply(self, body: dict[str, Any], status: int = 200) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        self.calls.append(("GET", self.path, None, None))
+        if self.path == "/api/health":
+            self._reply({"status": "ok"})
+        elif self.path == "/api/session/properties":
+            self._reply({"version": {"tag": "v0.0.0"}, "setup-token": self.setup_token, "site-name": None})
+        else:
+            self._reply({}, 404)
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.calls.append(("POST", self.path, body, self.headers.get("X-Metabase-Session")))
+        if self.path == "/api/setup" and body.get("token") == self.setup_token:
+            self._reply({"id": "session-456"})
+        elif self.path == "/api/database" and self.headers.get("X-Metabase-Session") == "session-456":
+            self._reply({"id": 2, "name": body["name"]})
+        else:
+            self._reply({"message": "no"}, 400)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def fake_metabase() -> Iterator[tuple[str, type[FakeMetabase]]]:
+    if shutil.which("curl") is None or shutil.which("sh") is None:
+        pytest.skip("sh and curl are needed to run docker/metabase/setup.sh")
+    handler = type("Handler", (FakeMetabase,), {"calls": [], "setup_token": "setup-token-123"})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", handler
+    server.shutdown()
+
+
+def _run_setup(url: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ["PATH"],
+        "MB_URL": url,
+        "MB_ADMIN_EMAIL": "admin@example.org",
+        "MB_ADMIN_PASSWORD": "Secret-pass-1",
+        "NIANBAO_READER_PASSWORD": "reader-secret",
+    }
+    return subprocess.run(["sh", str(SETUP_SH)], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_metabase_setup_connects_the_marts_as_reader(fake_metabase: tuple[str, type[FakeMetabase]]) -> None:
+    url, handler = fake_metabase
+    result = _run_setup(url)
+    assert result.returncode == 0, result.stderr
+    posts = {path: (body, session) for method, path, body, session in handler.calls if method == "POST"}
+    setup_body, _ = posts["/api/setup"]
+    assert setup_body["user"]["email"] == "admin@example.org"
+    database, session = posts["/api/database"]
+    assert session == "session-456"
+    assert database["engine"] == "postgres"
+    assert database["details"]["user"] == READER and database["details"]["password"] == "reader-secret"
+    assert database["details"]["host"] == "db" and database["details"]["port"] == 5432
+    assert database["details"]["schema-filters-patterns"] == "marts"
+
+
+def test_metabase_setup_leaves_a_set_up_metabase_alone(fake_metabase: tuple[str, type[FakeMetabase]]) -> None:
+    url, handler = fake_metabase
+    handler.setup_token = None
+    result = _run_setup(url)
+    assert result.returncode == 0, result.stderr
+    assert "already set up" in result.stdout
+    assert not [c for c in handler.calls if c[0] == "POST"]
