@@ -53,7 +53,17 @@ def to_cells(tokens: list[Token]) -> list[Cell]:
 
 
 def all_digit_runs(tokens: list[Token]) -> bool:
-    return bool(tokens) and all(t.kind == "value" and is_digit_run(t.raw) for t in tokens)
+    """Whether a row's cells may be glued digits: only digit runs, at least one cut out of label text.
+
+    Cells that stood apart in the source (separated by bars, tabs, line breaks
+    or spaces, none touching a label) are never split: "0 | 34" is two cells,
+    not three.
+    """
+    return (
+        bool(tokens)
+        and all(t.kind == "value" and is_digit_run(t.raw) for t in tokens)
+        and any(t.glued for t in tokens)
+    )
 
 
 def regroup(rows: list[Row], k: int) -> None:

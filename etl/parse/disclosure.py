@@ -104,8 +104,13 @@ def _read(tokens, k: int) -> list[Cell] | None:
     if fitted is not None:
         return to_cells(fitted)
     if all_digit_runs(tokens) and len(tokens) < k:
-        options = list(splits([t.raw for t in tokens], k))
-        if len(options) == 1:
+        runs = [t.raw for t in tokens]
+        options = list(splits(runs, k))
+        # no identity to check here, so a split is certain only when the digits admit no
+        # reading with fewer cells (a blank cell may have vanished): "000" is three zeros,
+        # "40" may be 40 and a blank
+        fewer = any(next(splits(runs, j), None) for j in range(len(runs), k))
+        if len(options) == 1 and not fewer:
             return [Cell(int(p), p) for p in options[0]]
     return None
 

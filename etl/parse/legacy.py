@@ -42,7 +42,7 @@ def parse_legacy(text: str) -> list[LegacyStat]:
         line = normalize(raw_line).strip()
         if not line or squeeze(line) in _HEADER or _SKIP.search(squeeze(line)):
             continue
-        tokens = tokenize(raw_line, first_cell_is_label=False)
+        tokens = tokenize(raw_line, first_cell_is_label=False, between_labels=False)
         label_parts = [
             t.raw.strip() for t in tokens if t.kind == "noise" and normalize(t.raw).strip() not in UNITS
         ]

@@ -30,6 +30,7 @@ _NUM = re.compile(r"(?:[+\-](?=\d)|增加?|减少?)?\d[\d,]*(?:\.\d+)?(?:万元|
 _FILLER = re.compile(r"\|+")
 _COUNT_WORDS = frozenset("条件个次人项名家户")
 _BLANK_MARK = re.compile(r"——|—|/|-|－|无")
+_LEADING_MARKS = re.compile(r"(?:——|—|/|-|－)+(?=[\u4e00-\u9fff(（])")
 _BLANK_RUN = re.compile(r"(?:——|—|/|-|－|无)+")
 _NUMBERING_AFTER = re.compile(r"[.、,]\s*[\u4e00-\u9fff]")
 
@@ -48,13 +49,20 @@ class Token:
 
 
 def tokenize(
-    zone: str, *, first_cell_is_label: bool = True, empty_lines_are_cells: bool = False
+    zone: str,
+    *,
+    first_cell_is_label: bool = True,
+    empty_lines_are_cells: bool = False,
+    between_labels: bool = True,
 ) -> list[Token]:
     """Tokens of a zone in reading order.
 
     ``first_cell_is_label``: the zone starts right after a label, so text up
     to the first separator on that line belongs to the label's own cell; an
     empty piece there is not an empty cell.
+
+    ``between_labels``: the zone is cut out between two labels, so digits at
+    its very start or end touched label text (a glued page).
 
     ``empty_lines_are_cells``: the table is printed one cell per line with no
     blank lines between cells, so an empty line is an empty cell. A line
@@ -76,8 +84,10 @@ def tokenize(
             continue  # "|||": the bars a page prints for spanned cells, no cells of their own
         if _SPLIT_CELLS.search(line):
             cells = _SPLIT_CELLS.split(line)
-            if len(cells) > 1 and line.rstrip().endswith("|") and not cells[-1].strip():
-                cells.pop()  # "a | b |": the last bar closes the row (a last tab does not)
+            if len(cells) > 1 and line.rstrip("\r").endswith("|") and not cells[-1]:
+                # "a | b |": a bar that ends the line closes the row; "a | b | " (a space
+                # after the bar, as grids render) and a last tab end with an empty cell
+                cells.pop()
             if line_no == 0 and first_cell_is_label and cells:
                 head = cells.pop(0)
                 tokens.extend(t for t in _pieces(head, line_no) if t.kind == "value")
@@ -88,7 +98,17 @@ def tokenize(
                     tokens.extend(_pieces(cell, line_no))
         else:
             tokens.extend(_pieces(line, line_no))
+    if between_labels:
+        _mark_touching(zone, tokens)
     return tokens
+
+
+def _mark_touching(zone: str, tokens: list[Token]) -> None:
+    """Digits that touch the labels around the zone ("予以公开270020130(二)部分公开") are glued."""
+    if zone[:1].isdigit() and tokens and tokens[0].kind == "value":
+        tokens[0].glued = True
+    if zone[-1:].isdigit() and tokens and tokens[-1].kind == "value":
+        tokens[-1].glued = True
 
 
 def _pieces(text: str, line_no: int) -> list[Token]:
@@ -140,9 +160,18 @@ def _split_glued(piece: str, line_no: int) -> list[Token]:
 
 
 def _noise_or_blanks(text: str, line_no: int) -> list[Token]:
-    """Blank marks glued between digits ("12/0") are cells; anything else is label text."""
+    """Blank marks glued between digits ("12/0") are cells; anything else is label text.
+
+    Marks that open label text ("40-三、收到...": a blank cell, then the next
+    heading) are peeled off as blank cells too; "无" only counts alone, since
+    labels start with it (无正当理由...).
+    """
     if _BLANK_RUN.fullmatch(text):
         return [Token("blank", m.group(), None, line_no) for m in _BLANK_MARK.finditer(text)]
+    lead = _LEADING_MARKS.match(text)
+    if lead and lead.end() < len(text):
+        marks = [Token("blank", m.group(), None, line_no) for m in _BLANK_MARK.finditer(lead.group())]
+        return [*marks, Token("noise", text[lead.end() :], None, line_no)]
     return [Token("noise", text, None, line_no)]
 
 
