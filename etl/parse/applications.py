@@ -68,7 +68,14 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
             continue  # the 2021 group heading (六)其他处理 carries no cells of its own
         rows.append(Row(code, cell_tokens(zone), zone=zone))
 
+    rectangular = _is_rectangular(stream.text, [hit for _, hit in found])
     for row in rows:
+        first_line = [t for t in row.tokens if t.line == 0]
+        if rectangular and len(first_line) >= K:
+            # a grid (HTML, Word, PDF table): every row line has the same width and the
+            # applicant columns are its last seven, whatever the label columns span
+            row.cells = to_cells(first_line[-K:])
+            continue
         fitted = fit(row.tokens, K)
         if fitted is not None:
             row.cells = to_cells(fitted)
@@ -101,6 +108,19 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
                 )
             )
     return result
+
+
+def _is_rectangular(text: str, hits: list[Hit]) -> bool:
+    """Whether the table's row lines all have one width, as grids rendered by the extractors do."""
+    widths = set()
+    for hit in hits:
+        start = text.rfind("\n", 0, hit.start) + 1
+        end = text.find("\n", hit.end)
+        line = text[start : end if end >= 0 else len(text)]
+        if "|" not in line or "||" in line:
+            return False  # "||" is a page's padding of short rows, never in a rendered grid
+        widths.add(line.count("|"))
+    return len(widths) == 1 and min(widths) >= K
 
 
 def _describe(row: Row) -> str:

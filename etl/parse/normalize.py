@@ -24,6 +24,10 @@ _QUOTE_PAIRS = (
 )
 _HAS_QUOTE = re.compile("[“”‘’〔〕【】]")
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
+# Cells, label fragments and units repeat across lines and reports: short
+# texts are normalised once per process (the parser's hottest calls).
+_CACHED_LEN = 64
+_CACHE_SIZE = 1 << 16
 
 
 @lru_cache(maxsize=1)
@@ -40,6 +44,17 @@ def nfkc(text: str) -> str:
     """Full-width to half-width, compatibility characters folded, quotes unified."""
     if text.isascii():
         return text
+    if len(text) <= _CACHED_LEN:
+        return _nfkc_short(text)
+    return _nfkc(text)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _nfkc_short(text: str) -> str:
+    return _nfkc(text)
+
+
+def _nfkc(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if _HAS_QUOTE.search(text):
         # str.replace beats str.translate with a dict on long texts by two orders of magnitude
@@ -58,7 +73,20 @@ def simplify(text: str) -> str:
 
 def normalize(text: str) -> str:
     """The form every label search runs on: NFKC, simplified, ``、``/``．`` unified."""
-    return simplify(nfkc(text)).replace("．", ".").replace("。", ".") if text else text
+    if not text:
+        return text
+    if len(text) <= _CACHED_LEN:
+        return _normalize_short(text)
+    return _normalize(text)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _normalize_short(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
+    return simplify(nfkc(text)).replace("．", ".").replace("。", ".")
 
 
 def squeeze(text: str) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from etl.parse.normalize import nfkc
 from etl.parse.values import BLANK_MARKERS, parse_value
@@ -114,15 +115,24 @@ def _mark_touching(zone: str, tokens: list[Token]) -> None:
 def _pieces(text: str, line_no: int) -> list[Token]:
     out: list[Token] = []
     for piece in text.split():
-        ok, value = parse_value(piece)
-        if ok:
-            out.append(Token("blank" if value is None else "value", piece, value, line_no))
-            continue
-        if nfkc(piece) in BLANK_MARKERS:
-            out.append(Token("blank", piece, None, line_no))
-            continue
-        out.extend(_split_glued(piece, line_no))
+        out.extend(Token(kind, raw, value, line_no, glued) for kind, raw, value, glued in _piece(piece))
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _piece(piece: str) -> tuple[tuple[str, str, Value, bool], ...]:
+    """One white-space-free piece as (kind, raw, value, glued) tuples.
+
+    Cached: the same cells and label fragments recur in every report of a
+    template, and a piece's tokens depend on nothing else (callers stamp the
+    line number on fresh :class:`Token` objects).
+    """
+    ok, value = parse_value(piece)
+    if ok:
+        return (("blank" if value is None else "value", piece, value, False),)
+    if nfkc(piece) in BLANK_MARKERS:
+        return (("blank", piece, None, False),)
+    return tuple((t.kind, t.raw, t.value, t.glued) for t in _split_glued(piece, 0))
 
 
 def _split_glued(piece: str, line_no: int) -> list[Token]:

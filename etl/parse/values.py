@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from etl.parse.normalize import nfkc
 from etl.record import Value
@@ -38,6 +39,12 @@ def parse_value(text: str) -> tuple[bool, Value]:
     """
     if text.isdigit() and text.isascii():
         return True, int(text)
+    return _parse_value(text) if len(text) <= 32 else _parse_value.__wrapped__(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_value(text: str) -> tuple[bool, Value]:
+    """:func:`parse_value` past its fast path; cached, as cell texts repeat (values are immutable)."""
     s = nfkc(text).strip()
     if s.replace(" ", "") in BLANK_MARKERS:
         return True, None
