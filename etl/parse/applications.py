@@ -19,7 +19,18 @@ import re
 from dataclasses import dataclass, field
 
 from etl.labels import APPLICANTS, labels
-from etl.parse.cells import Cell, Row, all_digit_runs, cell_tokens, fit, regroup, split_extra_rows, to_cells
+from etl.parse.cells import (
+    Cell,
+    Row,
+    all_digit_runs,
+    cell_tokens,
+    fit,
+    regroup,
+    runs_of,
+    split_cells,
+    split_extra_rows,
+    to_cells,
+)
 from etl.parse.glued import splits
 from etl.parse.layout import empty_lines_are_cells
 from etl.parse.stream import Hit, Stream, best_chain
@@ -134,8 +145,8 @@ def _split_glued(rows: list[Row], findings: list[Finding]) -> None:
     if not pending:
         return
     for row in pending:
-        for parts in splits([t.raw for t in row.tokens], K, group=K):
-            row.candidates.append([Cell(int(p), p) for p in parts])
+        for parts in splits(runs_of(row.tokens), K, group=K):
+            row.candidates.append(split_cells(parts, row.tokens))
         if not row.candidates:
             row.problem = (
                 "glued digits " + " ".join(t.raw for t in row.tokens) + " have no split whose total matches"

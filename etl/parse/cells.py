@@ -61,9 +61,20 @@ def all_digit_runs(tokens: list[Token]) -> bool:
     """
     return (
         bool(tokens)
-        and all(t.kind == "value" and is_digit_run(t.raw) for t in tokens)
+        and all((t.kind == "value" and is_digit_run(t.raw)) or t.kind == "blank" for t in tokens)
         and any(t.glued for t in tokens)
     )
+
+
+def runs_of(tokens: list[Token]) -> list[str | None]:
+    """Digit runs for the splitter; a printed blank is ``None``."""
+    return [t.raw if t.kind == "value" else None for t in tokens]
+
+
+def split_cells(parts: list[str | None], tokens: list[Token]) -> list[Cell]:
+    """Cells of one split; blank cells keep the mark they were printed with."""
+    blanks = iter(t.raw for t in tokens if t.kind == "blank")
+    return [Cell(None, next(blanks, "")) if p is None else Cell(int(p), p) for p in parts]
 
 
 def regroup(rows: list[Row], k: int) -> None:

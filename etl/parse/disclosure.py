@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from etl.labels import labels
-from etl.parse.cells import Cell, all_digit_runs, cell_tokens, fit, to_cells
+from etl.parse.cells import Cell, all_digit_runs, cell_tokens, fit, runs_of, split_cells, to_cells
 from etl.parse.glued import splits
 from etl.parse.stream import Hit, Stream, best_chain
 from etl.parse.tokens import tokenize
@@ -104,14 +104,14 @@ def _read(tokens, k: int) -> list[Cell] | None:
     if fitted is not None:
         return to_cells(fitted)
     if all_digit_runs(tokens) and len(tokens) < k:
-        runs = [t.raw for t in tokens]
+        runs = runs_of(tokens)
         options = list(splits(runs, k))
         # no identity to check here, so a split is certain only when the digits admit no
         # reading with fewer cells (a blank cell may have vanished): "000" is three zeros,
         # "40" may be 40 and a blank
         fewer = any(next(splits(runs, j), None) for j in range(len(runs), k))
         if len(options) == 1 and not fewer:
-            return [Cell(int(p), p) for p in options[0]]
+            return split_cells(options[0], tokens)
     return None
 
 

@@ -6,77 +6,82 @@ or a number without a leading zero. Which split is right is decided by the
 table's own identities (row totals, column balances), never by taste; see
 :mod:`etl.parse.applications` and :mod:`etl.parse.review`. The identities
 are applied while enumerating (``group`` totals), which keeps the search
-small.
+small. A printed blank ("/", "-") between runs is a cell of its own.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 
 MAX_DIGITS = 40  # beyond this the enumeration is too large to be worth trying
 MAX_SPLITS = 200_000
 
+Run = str | None  # a run of digits, or None for a printed blank cell
+
 
 def is_digit_run(raw: str) -> bool:
-    return raw.isdigit() and raw.isascii()
+    """Digits only, half- or full-width ("640020470", "０００")."""
+    folded = unicodedata.normalize("NFKC", raw)
+    return folded.isdigit() and folded.isascii() and len(folded) == len(raw)
 
 
-def splits(runs: list[str], cells: int, group: int | None = None) -> Iterator[list[str]]:
-    """Every way to cut the digit runs, in order, into exactly ``cells`` numbers.
+def splits(runs: list[Run], cells: int, group: int | None = None) -> Iterator[list[str | None]]:
+    """Every way to cut the digit runs, in order, into exactly ``cells`` cells.
 
     A run cannot be merged with its neighbour (a separator was seen between
-    them), only cut. With ``group``, the cells come in groups of ``group``
-    whose last cell is the total of the others, and only splits where every
-    group adds up are yielded.
+    them), only cut; a ``None`` run is one blank cell. With ``group``, the
+    cells come in groups of ``group`` whose last cell is the total of the
+    others, and only splits where every group without a blank adds up are
+    yielded (a group with a blank cannot be checked, so any cut passes).
     """
-    if not runs or sum(len(r) for r in runs) > MAX_DIGITS:
+    if not runs or sum(len(r) for r in runs if r) > MAX_DIGITS:
         return
-    digits = "".join(runs)
-    n = len(digits)
-    # a cut is forced at run boundaries and forbidden nowhere else
-    forced = set()
-    pos = 0
-    for r in runs[:-1]:
-        pos += len(r)
-        forced.add(pos)
-    parts: list[str] = []
+    folded = [unicodedata.normalize("NFKC", r) if r else None for r in runs]
+    parts: list[str | None] = []
+    values: list[int | None] = []
     yielded = 0
 
-    def next_forced(i: int) -> int:
-        return min((f for f in forced if f > i), default=n)
-
-    def walk(i: int) -> Iterator[list[str]]:
+    def walk(ri: int, i: int) -> Iterator[list[str | None]]:
         nonlocal yielded
         if yielded >= MAX_SPLITS:
             return
-        if len(parts) == cells:
-            if i == n:
+        if ri == len(runs):
+            if len(parts) == cells:
                 yielded += 1
                 yield list(parts)
             return
-        if n - i < cells - len(parts):
+        if len(parts) == cells:
             return
-        limit = next_forced(i)
-        if group and (len(parts) + 1) % group == 0:
-            # this cell is a group total: it must equal the sum of the group so far
-            want = str(sum(int(p) for p in parts[len(parts) - group + 1 :]))
-            j = i + len(want)
-            if digits.startswith(want, i) and j <= limit and (j == limit or j not in forced):
-                parts.append(want)
-                yield from walk(j)
-                parts.pop()
-            return
-        if digits[i] == "0":
-            ends = [i + 1]
-        else:
-            ends = range(i + 1, limit + 1)
-        for j in ends:
-            if j > limit:
-                break
-            if len(parts) + 1 < cells and j == n:
-                break
-            parts.append(digits[i:j])
-            yield from walk(j)
+        run, digits = runs[ri], folded[ri]
+        if run is None or digits is None:
+            if not _group_ok(None):
+                return
+            parts.append(None)
+            values.append(None)
+            yield from walk(ri + 1, 0)
             parts.pop()
+            values.pop()
+            return
+        n = len(digits)
+        ends = [i + 1] if digits[i] == "0" else range(i + 1, n + 1)
+        for j in ends:
+            value = int(digits[i:j])
+            if not _group_ok(value):
+                continue
+            parts.append(run[i:j])
+            values.append(value)
+            yield from walk(ri, j) if j < n else walk(ri + 1, 0)
+            parts.pop()
+            values.pop()
 
-    yield from walk(0)
+    def _group_ok(value: int | None) -> bool:
+        """Whether a cell placed now keeps its group's total possible."""
+        if not group or (len(values) + 1) % group != 0:
+            return True
+        members = values[len(values) - group + 1 :]
+        if value is None or any(v is None for v in members):
+            return True
+        return sum(members) == value  # type: ignore[arg-type]
+
+    yield from walk(0, 0)

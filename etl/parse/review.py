@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from etl.labels import PROCEEDINGS, RESULTS
-from etl.parse.cells import Cell, all_digit_runs, fit, to_cells
+from etl.parse.cells import Cell, all_digit_runs, fit, runs_of, split_cells, to_cells
 from etl.parse.glued import splits
 from etl.parse.stream import Stream
 from etl.parse.tokens import Token, tokenize
@@ -54,9 +54,9 @@ def parse_review(
     chosen: list[Cell] | None = to_cells(fitted) if fitted is not None else None
     problem = f"found {len(cells)} cells where {K} were expected"
     if chosen is None and all_digit_runs(cells) and len(cells) < K:
-        options = list(splits([t.raw for t in cells], K, group=len(RESULTS)))
+        options = list(splits(runs_of(cells), K, group=len(RESULTS)))
         if len(options) == 1:
-            chosen = [Cell(int(p), p) for p in options[0]]
+            chosen = split_cells(options[0], cells)
         else:
             problem = f"glued digits {' '.join(t.raw for t in cells)} have {'several' if options else 'no'} splits whose totals hold"
     if chosen is None:

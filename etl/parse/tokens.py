@@ -31,7 +31,7 @@ _NUM = re.compile(r"(?:[+\-](?=\d)|增加?|减少?)?\d[\d,]*(?:\.\d+)?(?:万元|
 _FILLER = re.compile(r"\|+")
 _COUNT_WORDS = frozenset("条件个次人项名家户")
 _BLANK_MARK = re.compile(r"——|—|/|-|－|无")
-_LEADING_MARKS = re.compile(r"(?:——|—|/|-|－)+(?=[\u4e00-\u9fff(（])")
+_MARK_RUN = re.compile(r"(?:——|—|/|-|－)+")
 _BLANK_RUN = re.compile(r"(?:——|—|/|-|－|无)+")
 _NUMBERING_AFTER = re.compile(r"[.、,]\s*[\u4e00-\u9fff]")
 
@@ -172,17 +172,24 @@ def _split_glued(piece: str, line_no: int) -> list[Token]:
 def _noise_or_blanks(text: str, line_no: int) -> list[Token]:
     """Blank marks glued between digits ("12/0") are cells; anything else is label text.
 
-    Marks that open label text ("40-三、收到...": a blank cell, then the next
-    heading) are peeled off as blank cells too; "无" only counts alone, since
-    labels start with it (无正当理由...).
+    Marks between label text ("数量///////三、...": seven blank cells between a
+    label's tail and the next heading) are blank cells too; "无" only counts
+    alone, since labels start with it (无正当理由...).
     """
     if _BLANK_RUN.fullmatch(text):
         return [Token("blank", m.group(), None, line_no) for m in _BLANK_MARK.finditer(text)]
-    lead = _LEADING_MARKS.match(text)
-    if lead and lead.end() < len(text):
-        marks = [Token("blank", m.group(), None, line_no) for m in _BLANK_MARK.finditer(lead.group())]
-        return [*marks, Token("noise", text[lead.end() :], None, line_no)]
-    return [Token("noise", text, None, line_no)]
+    out: list[Token] = []
+    pos = 0
+    for run in _MARK_RUN.finditer(text):
+        if text[max(0, run.start() - 1) : run.end() + 1] in ("增/减", "增/"):
+            continue  # the 2019 header 本年增/减
+        if pos < run.start():
+            out.append(Token("noise", text[pos : run.start()], None, line_no))
+        out.extend(Token("blank", m.group(), None, line_no) for m in _BLANK_MARK.finditer(run.group()))
+        pos = run.end()
+    if pos < len(text):
+        out.append(Token("noise", text[pos:], None, line_no))
+    return out
 
 
 def _inside_words(before: str, after: str) -> bool:
