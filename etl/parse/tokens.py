@@ -30,8 +30,10 @@ _SPLIT_CELLS = re.compile(r"[|\t]")
 _NUM = re.compile(r"(?:[+\-](?=\d)|增加?|减少?)?\d[\d,]*(?:\.\d+)?(?:万元|元)?")
 _FILLER = re.compile(r"\|+")
 _COUNT_WORDS = frozenset("条件个次人项名家户")
-_BLANK_MARK = re.compile(r"——|—|/|-|－|无")
-_MARK_RUN = re.compile(r"(?:——|—|/|-|－)+")
+_BLANK_MARK = re.compile(r"——|—|/|-|－|无")  # one mark, one blank cell
+# "无" is a blank only where no label word can follow it ("数量无无无二、", "公开000无"),
+# never in 无正当理由 or 无法提供, nor in "(四)无" (无法提供 cut by a line break)
+_MARK_RUN = re.compile(r"(?:——|—|/|-|－)+|(?<![)）])无+(?=$|[一二三四五六七八九十][、.]|[(（]|\d)")
 _BLANK_RUN = re.compile(r"(?:——|—|/|-|－|无)+")
 _NUMBERING_AFTER = re.compile(r"[.、,]\s*[\u4e00-\u9fff]")
 
@@ -193,7 +195,12 @@ def _noise_or_blanks(text: str, line_no: int) -> list[Token]:
 
 
 def _inside_words(before: str, after: str) -> bool:
-    """A number with label text on both sides ("计1条", "第3项") is part of the label."""
+    """A number with label text on both sides ("计1条", "第3项") is part of the label.
+
+    "无" after a number is a blank cell that follows it, not a word.
+    """
+    if after == "无":
+        return False
     cjk_after = bool(after) and ("\u4e00" <= after <= "\u9fff") and after not in "一二三四五六七八九十"
     cjk_before = bool(before) and ("\u4e00" <= before <= "\u9fff")
     return cjk_before and cjk_after
