@@ -9,6 +9,7 @@ the outcome codes of the later templates.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from etl.parse.normalize import normalize, squeeze
 from etl.parse.tokens import Token, tokenize
@@ -23,77 +24,134 @@ _L3 = re.compile(r"^(?P<n>\d{1,2})\s*[.、,]\s*(?=\D)")
 _SUB = re.compile(r"^其中\s*[:：]?\s*")
 _NOTE = re.compile(r"[(（][^()（）]*[)）]")
 _HEADER = {"统计指标", "单位", "统计数", "指标", "数量", "统计指标单位统计数"}
+_BREAK_BEFORE = re.compile(
+    r"(?=[一二三四五六七八九十]{1,2}[、.](?=[\u4e00-\u9fff]))"
+    r"|(?=[(（][一二三四五六七八九十]{1,2}[)）])"
+    r"|(?=其中\s*[:：])"
+    r"|(?<![\d.])(?=\d[.、](?=[\u4e00-\u9fff]))"
+)
+_HEADER_RUN = re.compile(  # simplified or traditional
+    r"[统統]\s*[计計]\s*指\s*[标標](?:\s*\|?\s*[单單]\s*位)?(?:\s*\|?\s*[统統]\s*[计計]\s*[数數])?"
+)
 _SKIP = re.compile(r"^[(（]\s*\d{4}\s*年度?\s*[)）]$|^填报单位|^附件|^政府信息公开情况统计表")
 
 
-def parse_legacy(text: str) -> list[LegacyStat]:
+@dataclass
+class LegacyTable:
+    stats: list[LegacyStat] = field(default_factory=list)
+    # the table lost its line breaks: unnumbered sub-items whose value cell was
+    # empty run into the next label, so some indicators may be merged or missing
+    glued: bool = False
+
+
+def parse_legacy(text: str) -> LegacyTable:
     norm_text = normalize(text)
     start = _START.search(norm_text)
     if not start:
-        return []
+        return LegacyTable()
     end = _END.search(norm_text, start.end())
     region = text[start.start() : end.start() if end else len(text)]
-    stats: list[LegacyStat] = []
-    path: list[str] = ["", "", "", ""]
-    current: LegacyStat | None = None
-    sub_parent = ""
-    open_note = False
+    breaks = len(_BREAK_BEFORE.findall(region))
+    glued = breaks > 10 and region.count("\n") < breaks / 3
+    # one indicator per line, also on pages that lost their line breaks; the
+    # header repeated on each page ("统计指标 单位 统计数") is no indicator's text
+    region = _BREAK_BEFORE.sub("\n", _HEADER_RUN.sub("\n", region))
+    reader = _Reader()
     for raw_line in region.split("\n"):
         line = normalize(raw_line).strip()
         if not line or squeeze(line) in _HEADER or _SKIP.search(squeeze(line)):
             continue
         tokens = tokenize(raw_line, first_cell_is_label=False, between_labels=False)
-        label_parts = [
-            t.raw.strip() for t in tokens if t.kind == "noise" and normalize(t.raw).strip() not in UNITS
-        ]
-        units = [
-            normalize(t.raw).strip()
-            for t in tokens
-            if t.kind == "noise" and normalize(t.raw).strip() in UNITS
-        ]
-        values = _outside_notes(tokens, depth=1 if open_note else 0)
-        label = normalize("".join(label_parts)).strip()
-        if open_note and label:
-            # the rest of a note wrapped from the line above: "...建设维护等方\n面的经费)"
-            closing = label.find(")")
-            open_note = closing < 0
-            label = "" if closing < 0 else label[closing + 1 :].strip()
-        if label.count("(") > label.count(")"):
-            open_note = True
-            label = label[: label.rfind("(")]
-        if label and not _is_note(label):
-            indicator = _indicator(label, path)
-            if indicator is None:
-                continue
-            if indicator.startswith("\x00sub:"):
-                name = indicator[5:]
-                sub_parent = _joined(path)
-                indicator = f"{sub_parent}.其中 {name}" if sub_parent else f"其中 {name}"
-            current = LegacyStat(indicator, None, None, None)
-            stats.append(current)
-        if current is None:
-            continue
-        if units and current.unit is None:
-            current.unit = units[0]
-        if values and current.raw is None:
-            current.value, current.raw = values[0].value, values[0].raw
-    return _unique(stats)
+        for n, t in enumerate(tokens):
+            following = tokens[n + 1] if n + 1 < len(tokens) else None
+            reader.take(t, following)
+        reader.end_of_line()
+    reader.flush()
+    return LegacyTable(_unique(reader.stats), glued)
 
 
-def _outside_notes(tokens: list[Token], depth: int) -> list[Token]:
-    """Value cells, leaving out numbers written into a parenthesised note ("(...计1\n条)").
+class _Reader:
+    """Indicators from a stream of tokens: label text, then a unit, then a value.
 
-    A number glued to the note's words is part of it; a separate cell after an
-    unclosed note ("(...政府网站 万元 0", the note wrapping in its cell) is not.
+    Several indicators may share a line (a glued page, a two-column table) and
+    one indicator may span lines (a wrapped label, a note in parentheses).
     """
-    out = []
-    for t in tokens:
+
+    def __init__(self) -> None:
+        self.stats: list[LegacyStat] = []
+        self.path: list[str] = ["", "", "", ""]
+        self.current: LegacyStat | None = None
+        self.pending: list[str] = []
+        self.pending_unit: str | None = None
+        self.open_note = False  # inside a note whose label was already taken
+
+    def take(self, t: Token, following: Token | None) -> None:
         if t.kind == "noise":
-            text = normalize(t.raw)
-            depth = max(0, depth + text.count("(") - text.count(")"))
-        elif t.kind in ("value", "blank") and not (depth and t.glued):
-            out.append(t)
-    return out
+            text = normalize(t.raw).strip()
+            if self.open_note:
+                close = text.find(")")
+                if close < 0:
+                    return
+                self.open_note = False
+                text = text[close + 1 :].strip()
+            unit = next((u for u in UNITS if text.endswith(u)), None)
+            if unit and (
+                text == unit or (following is not None and following.is_cell and not self._in_note(text))
+            ):
+                # "条", or "政府信息数条15689": a unit glued between label and value
+                label = text[: -len(unit)]
+                if label:
+                    self.pending.append(label)
+                if self.pending:
+                    self.pending_unit = unit
+                elif self.current is not None and self.current.unit is None:
+                    self.current.unit = unit
+                return
+            if text:
+                self.pending.append(text)
+            return
+        if t.kind not in ("value", "blank"):
+            return
+        if t.glued and self._in_note():
+            self.pending.append(t.raw)  # "(...计1条)": a number inside a note is words
+            return
+        target = self.flush() or self.current
+        if target is not None and target.raw is None:
+            target.value, target.raw = t.value, t.raw
+
+    def end_of_line(self) -> None:
+        if self.pending and not self._in_note():
+            self.flush()
+
+    def flush(self) -> LegacyStat | None:
+        """Make the pending label an indicator (None when it is not one)."""
+        if not self.pending:
+            return None
+        label = "".join(self.pending)
+        unit, self.pending, self.pending_unit = self.pending_unit, [], None
+        if label.count("(") > label.count(")"):
+            self.open_note = True
+            label = label[: label.rfind("(")]
+        if unit is None:
+            # "政府公报公开政府信息数条" with its value cell empty: the unit still ends the label
+            unit = next((u for u in UNITS if label.endswith(u) and len(label) > len(u) + 1), None)
+            if unit:
+                label = label[: -len(unit)]
+        if not label or _is_note(label):
+            return None
+        indicator = _indicator(label, self.path)
+        if indicator is None:
+            return None
+        if indicator.startswith("\x00sub:"):
+            parent = _joined(self.path)
+            indicator = f"{parent}.其中 {indicator[5:]}" if parent else f"其中 {indicator[5:]}"
+        self.current = LegacyStat(indicator, unit, None, None)
+        self.stats.append(self.current)
+        return self.current
+
+    def _in_note(self, more: str = "") -> bool:
+        text = "".join(self.pending) + more
+        return text.count("(") > text.count(")")
 
 
 def _is_note(label: str) -> bool:

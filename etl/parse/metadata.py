@@ -58,7 +58,9 @@ _AUTHOR_PATTERNS = (
     re.compile(r"请与" + _NAME + r"联系"),
 )
 _SPLIT_WORDS = re.compile(r"公开|[了的在和与对由为是及将把从向]")
-_BAD_NAME = re.compile(r"^(?:我|本|全|各|该|贵单位|其|此)|^(?:县|市|区|乡|镇)(?:人民)?政府")
+_BAD_NAME = re.compile(
+    r"^(?:我|本|全|各|该|贵|此)(?:县|市|区|乡|镇|局|委|办|单位|机关|部门|省|州|旗|盟|街道|政府)|^(?:县|市|区|乡|镇)(?:人民)?政府"
+)
 
 
 @dataclass

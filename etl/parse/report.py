@@ -102,7 +102,17 @@ def _parse(text: str, source: Source) -> Report:
 
     has_new_tables = bool(apps.cells or disclosure.cells or report.review_litigation)
     if not has_new_tables:
-        report.legacy_stats = parse_legacy(text)
+        legacy = parse_legacy(text)
+        report.legacy_stats = legacy.stats
+        if legacy.glued and legacy.stats:
+            report.status = "partial"
+            report.errors.append(
+                Error(
+                    "glued_table",
+                    f"{source.path}: the statistics table lost its line breaks; indicators without "
+                    "their own number whose value cell was empty may be merged into the next",
+                )
+            )
     report.template = _template(
         disclosure.template, apps.template, bool(report.legacy_stats), meta.report_year
     )

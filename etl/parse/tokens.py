@@ -29,6 +29,7 @@ from etl.record import Value
 _SPLIT_CELLS = re.compile(r"[|\t]")
 _NUM = re.compile(r"(?:[+\-](?=\d)|增加?|减少?)?\d[\d,]*(?:\.\d+)?(?:万元|元)?")
 _FILLER = re.compile(r"\|+")
+_UNIT_CHARS = frozenset("条件个次人项元")
 _COUNT_WORDS = frozenset("条件个次人项名家户")
 _BLANK_MARK = re.compile(r"——|—|/|-|－|无")  # one mark, one blank cell
 # "无" is a blank only where no label word can follow it ("数量无无无二、", "公开000无"),
@@ -149,7 +150,7 @@ def _split_glued(piece: str, line_no: int) -> list[Token]:
         digits = m.group()
         if end < len(piece) and piece[end] in _COUNT_WORDS:
             continue  # "计1条)" or "3次": a count inside label text, not a cell
-        if _NUMBERING_AFTER.match(piece, end) and re.fullmatch(r"\d+", digits):
+        if _NUMBERING_AFTER.match(piece, end) and re.fullmatch(r"[\d,]+", digits):
             # the last digit numbers the next label: "00000002.其他" -> "0000000" + "2."
             if len(digits) == 1:
                 continue
@@ -157,8 +158,8 @@ def _split_glued(piece: str, line_no: int) -> list[Token]:
             digits = digits[:-1]
         before = piece[start - 1] if start > 0 else ""
         after = piece[end] if end < len(piece) else ""
-        if _inside_words(before, after):
-            continue  # "计1条" or "第3次" inside a label: part of the words
+        if _inside_words(before, after) and _in_parentheses(piece, start):
+            continue  # "(…计1条)": a count inside a note is part of the words
         if pos < start:
             out.extend(_noise_or_blanks(piece[pos:start], line_no))
         ok, value = parse_value(digits)
@@ -194,13 +195,18 @@ def _noise_or_blanks(text: str, line_no: int) -> list[Token]:
     return out
 
 
+def _in_parentheses(piece: str, index: int) -> bool:
+    head = piece[:index]
+    return head.count("(") + head.count("（") > head.count(")") + head.count("）")
+
+
 def _inside_words(before: str, after: str) -> bool:
     """A number with label text on both sides ("计1条", "第3项") is part of the label.
 
     "无" after a number is a blank cell that follows it, not a word.
     """
-    if after == "无":
-        return False
+    if after == "无" or (before and before in _UNIT_CHARS):
+        return False  # "…公开000无": a blank follows; "条15689其中": a unit precedes the value
     cjk_after = bool(after) and ("\u4e00" <= after <= "\u9fff") and after not in "一二三四五六七八九十"
     cjk_before = bool(before) and ("\u4e00" <= before <= "\u9fff")
     return cjk_before and cjk_after
