@@ -42,6 +42,7 @@ ROW_LABELS = labels("row")  # 2019 and 2021 rows together, in table order
 OUTCOME_ROWS = [lb.code for lb in ROW_LABELS if lb.group_code not in ("intake", "total", "carried_forward")]
 _END = re.compile(r"四[、.,]?(?:政府信息公开)?行政复议|行政复议[、,]?行政诉讼|政府信息公开行政复议|五[、.,]")
 MAX_JOINT = 100_000
+MAX_CANDIDATES = 64
 
 
 @dataclass
@@ -145,9 +146,15 @@ def _split_glued(rows: list[Row], findings: list[Finding]) -> None:
     if not pending:
         return
     for row in pending:
-        for parts in splits(runs_of(row.tokens), K, group=K):
+        for parts in itertools.islice(splits(runs_of(row.tokens), K, group=K), MAX_CANDIDATES + 1):
             row.candidates.append(split_cells(parts, row.tokens))
-        if not row.candidates:
+        if len(row.candidates) > MAX_CANDIDATES:
+            # too many readings for the column balances to settle: say so, don't search
+            row.candidates = []
+            row.problem = (
+                "glued digits " + " ".join(t.raw for t in row.tokens) + " have too many possible splits"
+            )
+        elif not row.candidates:
             row.problem = (
                 "glued digits " + " ".join(t.raw for t in row.tokens) + " have no split whose total matches"
             )

@@ -38,6 +38,14 @@ def splits(runs: list[Run], cells: int, group: int | None = None) -> Iterator[li
     if not runs or sum(len(r) for r in runs if r) > MAX_DIGITS:
         return
     folded = [unicodedata.normalize("NFKC", r) if r else None for r in runs]
+    # cells the runs after index ri can still give: at least one each, at most a digit each
+    later_min = [0] * (len(runs) + 1)
+    later_max = [0] * (len(runs) + 1)
+    for k in range(len(runs) - 1, -1, -1):
+        later_min[k] = later_min[k + 1] + 1
+        later_max[k] = later_max[k + 1] + (len(folded[k]) if folded[k] else 1)  # type: ignore[arg-type]
+    # a blank still to come may fall in the current group, which then cannot be checked
+    blank_after = [any(r is None for r in runs[k + 1 :]) for k in range(len(runs))]
     parts: list[str | None] = []
     values: list[int | None] = []
     yielded = 0
@@ -64,16 +72,51 @@ def splits(runs: list[Run], cells: int, group: int | None = None) -> Iterator[li
             values.pop()
             return
         n = len(digits)
-        ends = [i + 1] if digits[i] == "0" else range(i + 1, n + 1)
+        needed = cells - len(parts)
+        if not (1 + later_min[ri + 1] <= needed <= (n - i) + later_max[ri + 1]):
+            return
+        total = _group_total()
+        if total is not None:
+            # this cell is its group's total and the group is complete: one value fits
+            want = str(total)
+            j = i + len(want)
+            ends = [j] if digits.startswith(want, i) else []
+        elif digits[i] == "0":
+            ends = [i + 1]
+        else:
+            ends = range(i + 1, n + 1)
         for j in ends:
             value = int(digits[i:j])
-            if not _group_ok(value):
+            room = blank_after[ri] or _room_for_total(value, (n - j) + later_max[ri + 1])
+            if not _group_ok(value) or not room:
                 continue
             parts.append(run[i:j])
             values.append(value)
             yield from walk(ri, j) if j < n else walk(ri + 1, 0)
             parts.pop()
             values.pop()
+
+    def _group_total() -> int | None:
+        """The value the next cell must have when it closes a group without blanks."""
+        if not group or (len(values) + 1) % group != 0:
+            return None
+        members = values[len(values) - group + 1 :]
+        if any(v is None for v in members):
+            return None
+        return sum(members)  # type: ignore[arg-type]
+
+    def _room_for_total(value: int, digits_left: int) -> bool:
+        """Whether the digits left can still print the group's total (at least its running sum)."""
+        if not group:
+            return True
+        position = len(values) % group  # of the cell being placed
+        if position == group - 1:
+            return True  # this is the total itself
+        members = values[len(values) - position :]
+        if any(v is None for v in members):
+            return True
+        cells_between = group - 2 - position  # cells still to come before the total
+        return digits_left - cells_between >= len(str(sum(members) + value))  # type: ignore[arg-type]
 
     def _group_ok(value: int | None) -> bool:
         """Whether a cell placed now keeps its group's total possible."""
