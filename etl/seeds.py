@@ -6,6 +6,12 @@ and this module turns it into the CSV seeds dbt loads as the code lists of
 the dimensions (``dbt_project/seeds/*.csv``). The administrative divisions
 (``region_codes.csv``) come from the adcode table the ``cpca`` package ships.
 
+Group labels (the headings over a group of rows or columns, e.g. 不予公开,
+法人或其他组织) are rows of the label table too, in its ``*_group`` axes, and
+so are the column headings one template prints differently for one item
+(``measure_heading``: 2021 prints 本年收费金额 over the fee column). Nothing
+here keeps a label of its own.
+
 The seeds are generated, committed, and checked by a test to equal a fresh
 generation, so they can never drift from the label table. After editing
 ``labels.csv`` run::
@@ -25,40 +31,14 @@ from pathlib import Path
 LABELS = Path(__file__).resolve().parent / "labels.csv"
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 
-# Group labels: the label table gives each code a group code but no group
-# labels (yet); these are the headings the templates print over the groups.
-APPLICANT_GROUPS = {
-    "natural_person": ("自然人", "Natural persons"),
-    "legal_person_or_org": ("法人或其他组织", "Legal persons or other organisations"),
-    "total": ("总计", "Total"),
-}
-OUTCOME_GROUPS = {
-    "intake": ("收到申请", "Applications received"),
-    "granted": ("予以公开", "Granted"),
-    "partially_granted": ("部分公开", "Partially granted"),
-    "denied": ("不予公开", "Denied"),
-    "unable": ("无法提供", "Unable to provide"),
-    "not_processed": ("不予处理", "Not processed"),
-    "other": ("其他处理", "Otherwise handled"),
-    "total": ("总计", "Total processed"),
-    "carried_forward": ("结转下年度继续办理", "Carried forward to next year"),
-}
-PROCEEDING_GROUPS = {
-    "review": ("行政复议", "Administrative review"),
-    "litigation": ("行政诉讼", "Administrative litigation"),
-}
-ITEM_GROUPS = {
-    "rules": ("规章和规范性文件", "Regulations and normative documents"),
-    "licensing": ("行政许可和管理服务", "Licensing and management services"),
-    "enforcement": ("行政处罚和行政强制", "Penalties and coercion"),
-    "fees": ("行政事业性收费", "Administrative fees"),
-    "procurement": ("政府集中采购", "Government centralised procurement"),
-}
-# Where one measure code carries a different heading under one item: the
-# label table keys measures by template only, and 2021's fee table prints
-# 本年收费金额 where 2019's procurement table prints 采购总金额.
-MEASURE_LABEL_OVERRIDES = {
-    ("2021", "fees", "amount_10k_yuan"): ("本年收费金额(万元)", "Fees collected this year (10k yuan)"),
+# The label table's group axes: the headings the templates print over a
+# group of codes (法人或其他组织 over five applicant columns, 不予公开 over
+# eight rows, ...), keyed by the group_code of the axis they group.
+GROUP_AXES = {
+    "applicant": "applicant_group",
+    "row": "row_group",
+    "proceeding": "proceeding_group",
+    "item": "item_group",
 }
 # Outcome rows that are not outcomes: the intake rows, the total and the
 # carried-forward row. Every other row is summed into 三(七) 总计.
@@ -83,6 +63,23 @@ def _axis(rows: Iterable[dict[str, str]], axis: str) -> list[dict[str, str]]:
     return sorted((r for r in rows if r["axis"] == axis), key=lambda r: int(r["position"]))
 
 
+def _groups(rows: Iterable[dict[str, str]], axis: str) -> dict[str, tuple[str, str]]:
+    """Group code -> (Chinese, English) heading, from the group axis of ``axis``.
+
+    A code whose group the table lacks is an error here, not a blank label
+    in a dimension: the seeds are regenerated whenever the table changes.
+    """
+    return {r["code"]: (r["label_zh"], r["label_en"]) for r in _axis(rows, GROUP_AXES[axis])}
+
+
+def _measure_headings(rows: Iterable[dict[str, str]]) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """(template, item, measure) -> the heading a template prints instead of the measure's label."""
+    return {
+        (r["template"], r["group_code"], r["code"]): (r["label_zh"], r["label_en"])
+        for r in _axis(rows, "measure_heading")
+    }
+
+
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -97,9 +94,11 @@ def _bool(flag: bool) -> str:
 
 
 def applicant_types(labels: list[dict[str, str]]) -> str:
+    """The applicant columns of section 三, with the heading each sits under (法人或其他组织 ...)."""
+    groups = _groups(labels, "applicant")
     rows = []
     for r in _axis(labels, "applicant"):
-        group_zh, group_en = APPLICANT_GROUPS[r["group_code"]]
+        group_zh, group_en = groups[r["group_code"]]
         rows.append(
             (r["code"], r["label_zh"], r["label_en"], r["group_code"], group_zh, group_en, r["position"])
         )
@@ -108,9 +107,11 @@ def applicant_types(labels: list[dict[str, str]]) -> str:
 
 
 def application_outcomes(labels: list[dict[str, str]]) -> str:
+    """The rows of section 三 with their group, whether 三(七) sums them, and their cross-template code."""
+    groups = _groups(labels, "row")
     rows = []
     for r in _axis(labels, "row"):
-        group_zh, group_en = OUTCOME_GROUPS[r["group_code"]]
+        group_zh, group_en = groups[r["group_code"]]
         rows.append(
             (
                 r["code"],
@@ -144,10 +145,11 @@ def application_outcomes(labels: list[dict[str, str]]) -> str:
 
 def review_results(labels: list[dict[str, str]]) -> str:
     """Proceeding x result: the fifteen cells of section 四, in the template's order."""
+    groups = _groups(labels, "proceeding")
     rows = []
     results = _axis(labels, "result")
     for p in _axis(labels, "proceeding"):
-        group_zh, group_en = PROCEEDING_GROUPS[p["group_code"]]
+        group_zh, group_en = groups[p["group_code"]]
         for r in results:
             rows.append(
                 (
@@ -191,15 +193,17 @@ def disclosure_items(labels: list[dict[str, str]]) -> str:
         for m in _axis(labels, "measure")
         for t in (TEMPLATES if m["template"] == "all" else (m["template"],))
     }
+    groups = _groups(labels, "item")
+    headings = _measure_headings(labels)
     rows = []
     for template in TEMPLATES:
         items = [i for i in _axis(labels, "item") if i["template"] in (template, "all")]
         order = 0
         for item in items:
-            group_zh, group_en = ITEM_GROUPS[item["group_code"]]
+            group_zh, group_en = groups[item["group_code"]]
             for code in item["measures"].split():
                 m = measures[(code, template)]
-                measure_zh, measure_en = MEASURE_LABEL_OVERRIDES.get(
+                measure_zh, measure_en = headings.get(
                     (template, item["code"], code), (m["label_zh"], m["label_en"])
                 )
                 order += 1

@@ -24,7 +24,6 @@ from etl.synthetic.labels import by_code, labels
 from etl.synthetic.legacy import table_rows
 from etl.synthetic.places import address_of
 
-GROUPS = {"(三)": "不予公开", "(四)": "无法提供", "(五)": "不予处理", "(六)": "其他处理"}
 APPLICATIONS_NOTE = "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)"
 PARTIAL_NOTE = "(区分处理的,只计这一情形,不计其他情形)"
 _SPACED = {"商业企业": "商业 企业", "科研机构": "科研 机构", "社会公益组织": "社会公益 组织"}
@@ -184,10 +183,10 @@ def _disclosure_table(record: Report, lab: _Labeler) -> Table:
     for numbering, group in groups:
         rows.append([Cell(lab(numbering), colspan=4, role="head")])
         measures = group[0].measures
-        headers = [_measure_header(m, template) for m in measures]
+        headers = [_measure_header(m, template, group[0].code) for m in measures]
         if lab.style.wrap_headers:
             headers = [h.replace("本年新", "本年新\n", 1) for h in headers]
-        head_cells = [Cell(lab("信息内容"), role="head")] + [
+        head_cells = [Cell(lab(_heading("item_header")), role="head")] + [
             Cell(lab(h, head=True), role="head") for h in headers
         ]
         head_cells[-1].colspan = 4 - len(measures)
@@ -201,14 +200,37 @@ def _disclosure_table(record: Report, lab: _Labeler) -> Table:
     return Table("disclosure", 4, rows)
 
 
-def _measure_header(code: str, template: str) -> str:
-    if template == "2021" and code == "decisions":
-        return "本年处理决定数量"
-    if template == "2021" and code == "amount_10k_yuan":
-        return "本年收费金额(单位:万元)"
-    if code == "amount_10k_yuan":
-        return "采购总金额(单位:万元)"
-    return by_code("measure", code, template).label_zh
+def _measure_header(code: str, template: str, item: str) -> str:
+    """A measure's column heading above ``item`` as ``template`` prints it.
+
+    The label table's ``measure_heading`` axis holds the headings a template
+    prints for one item instead of the measure's own label (2021's
+    本年收费金额 over the fee column); money columns add their unit.
+    """
+    heading = next(
+        (h.label_zh for h in labels("measure_heading", template) if h.code == code and h.group_code == item),
+        None,
+    )
+    measure = by_code("measure", code, template)
+    text = heading or measure.label_zh
+    return text + "(单位:万元)" if measure.group_code == "amount_10k_yuan" else text
+
+
+@cache
+def _heading(code: str) -> str:
+    """A fixed heading of the templates' tables (申请人情况, 三、本年度办理结果, ...), from the label table."""
+    lab = by_code("heading", code, "2019")
+    return f"{lab.numbering}、{lab.label_zh}" if lab.numbering else lab.label_zh
+
+
+@cache
+def _row_groups() -> dict[str, str]:
+    """The sub-group headings of 三 by numbering: "(三)" -> "不予公开", from the row_group axis."""
+    return {
+        _split_numbering(g.numbering)[1]: g.label_zh
+        for g in labels("row_group", "2019")
+        if g.numbering.startswith("三(")
+    }
 
 
 @cache
@@ -230,15 +252,16 @@ def _applications_table(record: Report, lab: _Labeler) -> Table:
         raw[(c.row, c.applicant)] = c.raw or ""
     applicants = [a.code for a in labels("applicant", template)]
     parts = labels("applicant", template)
+    group = {g.code: g.label_zh for g in labels("applicant_group", template)}
     out: list[list[Cell]] = [
         [
             Cell(lab(APPLICATIONS_NOTE), rowspan=3, colspan=3, role="head"),
-            Cell(lab("申请人情况"), colspan=7, role="head"),
+            Cell(lab(_heading("applicant_header")), colspan=7, role="head"),
         ],
         [
-            Cell(lab("自然人"), rowspan=2, role="head"),
-            Cell(lab("法人或其他组织"), colspan=5, role="head"),
-            Cell(lab("总计"), rowspan=2, role="head"),
+            Cell(lab(group["natural_person"]), rowspan=2, role="head"),
+            Cell(lab(group["legal_person_or_org"]), colspan=5, role="head"),
+            Cell(lab(group["total"]), rowspan=2, role="head"),
         ],
         [Cell(lab(p.label_zh, head=True), role="head") for p in parts[1:6]],
     ]
@@ -257,11 +280,11 @@ def _applications_table(record: Report, lab: _Labeler) -> Table:
             cells.append(Cell(lab(f"{head}、{text}"), colspan=3))
         else:
             if r == third[0]:
-                cells.append(Cell(lab("三、本年度办理结果"), rowspan=len(third), role="vertical"))
+                cells.append(Cell(lab(_heading("outcomes_header")), rowspan=len(third), role="vertical"))
             if leaf:
                 if sub not in seen_groups:
                     seen_groups.add(sub)
-                    cells.append(Cell(lab(sub + GROUPS[sub]), rowspan=group_sizes[sub], role="group"))
+                    cells.append(Cell(lab(sub + _row_groups()[sub]), rowspan=group_sizes[sub], role="group"))
                 cells.append(Cell(lab(f"{leaf}.{text}")))
             else:
                 cells.append(Cell(lab(sub + text), colspan=2))
@@ -274,7 +297,10 @@ def _review_table(record: Report, lab: _Labeler) -> Table:
     results = [r.label_zh for r in labels("result", "2021")]
     first = [Cell(lab(t, head=True) if i else lab(t), rowspan=2, role="head") for i, t in enumerate(results)]
     rows = [
-        [Cell(lab("行政复议"), colspan=5, role="head"), Cell(lab("行政诉讼"), colspan=10, role="head")],
+        [
+            Cell(lab(by_code("proceeding_group", "review", "2021").label_zh), colspan=5, role="head"),
+            Cell(lab(by_code("proceeding_group", "litigation", "2021").label_zh), colspan=10, role="head"),
+        ],
         [
             *first,
             Cell(lab("未经复议直接起诉"), colspan=5, role="head"),

@@ -1,7 +1,13 @@
-"""One database built by a real ``dbt build`` for all the dbt tests of a module.
+"""Databases built by a real ``dbt build``, once, for the dbt tests that query them.
 
-A ``dbt build`` costs seconds, so the raw rows (``dbt_warehouse.py``) are
-inserted once, dbt builds once, and the tests only query the marts.
+A ``dbt build`` costs seconds, so each database is filled once, dbt builds
+once, and the tests only query the marts:
+
+* ``built_warehouse`` (per module): hand-made raw rows (``dbt_warehouse.py``)
+  chosen to exercise every rule the marts promise;
+* ``samples_warehouse`` (per session, shared by the read-only role and the
+  analyst guide tests, which only read): the sample reports loaded by the
+  real loader (``samples_warehouse.py``).
 """
 
 from __future__ import annotations
@@ -24,10 +30,42 @@ from dbt_warehouse import (
     sha,
 )
 from psycopg import sql
+from samples_warehouse import SamplesWarehouse, anning_first_publication
 
+from etl.load import load_paths, sample_files
 from etl.migrate import upgrade
 from etl.record import Agency, ApplicationCell, DisclosureCell, LegacyStat, Report, Source
 from etl.transform import dbt_build
+
+
+def _create_database(pg_server_url: str, prefix: str) -> tuple[str, str]:
+    """A new, empty database on the test server: (name, URL)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    return name, urlunsplit(urlsplit(pg_server_url)._replace(path="/" + name))
+
+
+def _drop_database(pg_server_url: str, name: str) -> None:
+    with psycopg.connect(pg_server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def samples_warehouse(
+    pg_server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SamplesWarehouse]:
+    """A fresh database, migrated to head, the samples loaded with ``load_paths``, after one ``dbt build``."""
+    name, url = _create_database(pg_server_url, "nianbao_samples")
+    try:
+        upgrade(url)
+        derived = anning_first_publication(tmp_path_factory.mktemp("derived-samples"))
+        load = load_paths(url, [*sample_files(), derived])
+        work_dir = tmp_path_factory.mktemp("dbt-samples")
+        build = dbt_build(url, work_dir=work_dir)
+        yield SamplesWarehouse(url=url, load=load, build=build, work_dir=work_dir)
+    finally:
+        _drop_database(pg_server_url, name)
 
 
 @pytest.fixture(scope="module")

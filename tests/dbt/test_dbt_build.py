@@ -9,6 +9,7 @@ complete.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from decimal import Decimal
 
@@ -212,10 +213,12 @@ def test_code_dimensions(marts: psycopg.Connection) -> None:
     assert outcomes["denied_state_secret"] == ("denied_state_secret", "denied", True)
     assert outcomes["total_processed"] == ("total_processed", "total", False)
     assert one(marts, "select count(*) from marts.dim_review_result where is_recognised") == (15,)
+    # the 2021 template's heading (本年处理决定数量), with the 2019 label beside it
     assert one(
         marts,
-        "select templates, measure_zh from marts.dim_disclosure_item where disclosure_item_key = 'licensing.decisions'",
-    ) == ("2019 2021", "处理决定数量")
+        "select templates, measure_zh, measure_zh_2019 from marts.dim_disclosure_item"
+        " where disclosure_item_key = 'licensing.decisions'",
+    ) == ("2019 2021", "本年处理决定数量", "处理决定数量")
     year = one(marts, "select template, regulation_regime from marts.dim_year where report_year = 2020")
     assert year == ("2019", "ogi_2019")
     assert one(marts, "select template from marts.dim_year where report_year = -1") == ("unknown",)
@@ -311,15 +314,97 @@ def test_contracts_and_descriptions_reach_postgres(marts: psycopg.Connection) ->
     assert value_type == ("numeric",)
 
 
-def test_docs_generate_and_rebuild_with_reader_grants(built_warehouse: BuiltWarehouse) -> None:
+@pytest.fixture(scope="module")
+def docs_artifacts(built_warehouse: BuiltWarehouse) -> tuple[dict, dict]:
+    """`dbt docs generate` on the built warehouse: its manifest and catalog (what the docs site shows)."""
+    work_dir = built_warehouse.work_dir / "docs"
+    docs = run_dbt(["docs", "generate"], built_warehouse.url, work_dir=work_dir)
+    assert docs.success, docs.error
+    manifest = json.loads((work_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
+    catalog = json.loads((work_dir / "target" / "catalog.json").read_text(encoding="utf-8"))
+    return manifest, catalog
+
+
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_ENGLISH = re.compile(r"[A-Za-z]{3,}")
+
+
+def _bilingual(text: str | None) -> bool:
+    return bool(text and _CHINESE.search(text) and _ENGLISH.search(text))
+
+
+def test_every_model_and_column_is_described_in_chinese_and_english(
+    docs_artifacts: tuple[dict, dict],
+) -> None:
+    """Each model, seed and source, and each column the database really has, carries a description
+    with Chinese and English in it (what `dbt docs` and, for marts and seeds, PostgreSQL comments show)."""
+    manifest, catalog = docs_artifacts
+    gaps = []
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    for unique_id, node in nodes.items():
+        if node["resource_type"] not in ("model", "seed", "source"):
+            continue
+        if not _bilingual(node.get("description")):
+            gaps.append(unique_id)
+        described = {name: c.get("description") for name, c in node["columns"].items()}
+        in_database = (catalog["nodes"].get(unique_id) or catalog["sources"].get(unique_id) or {}).get(
+            "columns", {}
+        )
+        assert in_database, f"{unique_id} is not in the catalog"
+        gaps += [f"{unique_id}.{name}" for name in in_database if not _bilingual(described.get(name))]
+    assert gaps == []
+
+
+def test_mart_keys_and_foreign_keys_are_tested(docs_artifacts: tuple[dict, dict]) -> None:
+    """Every mart's primary key has a uniqueness test and is not null; every foreign key a relationships test."""
+    manifest, _ = docs_artifacts
+    tests: dict[str, list[dict]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test":
+            for parent in node["depends_on"]["nodes"]:
+                tests.setdefault(parent, []).append(node)
+    marts = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["name"] in MARTS]
+    assert {n["name"] for n in marts} == MARTS
+    for model in marts:
+        own = tests.get(model["unique_id"], [])
+        kinds = {((t.get("test_metadata") or {}).get("name"), t.get("column_name")) for t in own}
+        keys = [c["columns"] for c in model["constraints"] if c["type"] == "primary_key"]
+        keys += [
+            [name]
+            for name, c in model["columns"].items()
+            if any(x["type"] == "primary_key" for x in c["constraints"])
+        ]
+        assert len(keys) == 1, model["name"]
+        key = keys[0]
+        if len(key) == 1:
+            assert ("unique", key[0]) in kinds and ("not_null", key[0]) in kinds, model["name"]
+        else:
+            combos = [
+                t["test_metadata"]["kwargs"].get("columns")
+                for t in own
+                if (t.get("test_metadata") or {}).get("name") == "unique_combination"
+            ]
+            assert key in combos, model["name"]
+            for name in key:  # not null by the enforced contract
+                assert any(x["type"] == "not_null" for x in model["columns"][name]["constraints"]), (
+                    model["name"],
+                    name,
+                )
+        for name, column in model["columns"].items():
+            for constraint in column["constraints"]:
+                if constraint["type"] == "foreign_key":
+                    assert ("relationships", name) in kinds, (model["name"], name)
+
+
+def test_docs_generate_and_rebuild_with_reader_grants(
+    built_warehouse: BuiltWarehouse, docs_artifacts: tuple[dict, dict]
+) -> None:
     """`dbt docs generate` works; a second build leaves the marts as they were and
     grants the read-only role select on every mart (and nothing in raw)."""
     url = built_warehouse.url
     before = mart_row_counts(url)
     assert set(before) == MARTS
-    docs = run_dbt(["docs", "generate"], url, work_dir=built_warehouse.work_dir)
-    assert docs.success, docs.error
-    catalog = json.loads((built_warehouse.work_dir / "target" / "catalog.json").read_text())
+    _, catalog = docs_artifacts
     assert "model.nianbao.fct_application_outcomes" in catalog["nodes"]
 
     role = f"nianbao_reader_{uuid.uuid4().hex[:8]}"  # roles are cluster-wide: one of our own

@@ -39,6 +39,34 @@ def test_seeds_carry_every_label_table_code() -> None:
     assert outcomes["carried_forward"]["is_outcome"] == "false"
 
 
+def test_group_labels_come_from_the_label_table() -> None:
+    """Every group code an axis uses has its heading in the table's group axis; the seeds carry it."""
+    labels = list(csv.DictReader(seeds.LABELS.open(encoding="utf-8")))
+    for axis, group_axis in seeds.GROUP_AXES.items():
+        used = {r["group_code"] for r in labels if r["axis"] == axis}
+        headed = {r["code"] for r in labels if r["axis"] == group_axis}
+        assert used <= headed, (axis, used - headed)
+    for r in labels:
+        assert r["pattern"], (r["axis"], r["code"])  # every row, group axes too, is a valid parser row
+    generated = seeds.generate()
+    outcomes = {
+        r["outcome_code"]: r for r in csv.DictReader(io.StringIO(generated["application_outcomes.csv"]))
+    }
+    assert (outcomes["denied_third_party"]["group_zh"], outcomes["denied_third_party"]["group_en"]) == (
+        "不予公开",
+        "Denied",
+    )
+    applicants = {
+        r["applicant_code"]: r for r in csv.DictReader(io.StringIO(generated["applicant_types.csv"]))
+    }
+    assert applicants["research"]["group_zh"] == "法人或其他组织"
+    items = list(csv.DictReader(io.StringIO(generated["disclosure_items.csv"])))
+    fees_2021 = next(r for r in items if r["template"] == "2021" and r["item_code"] == "fees")
+    assert (fees_2021["measure_zh"], fees_2021["unit"]) == ("本年收费金额", "amount_10k_yuan")
+    procurement = next(r for r in items if r["measure_code"] == "amount_10k_yuan" and r["template"] == "2019")
+    assert procurement["measure_zh"] == "采购总金额"
+
+
 def test_region_codes_hierarchy() -> None:
     regions = {r["code"]: r for r in csv.DictReader(io.StringIO(seeds.region_codes()))}
     assert regions["653023"] == {
