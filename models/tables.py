@@ -27,7 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, TIMESTAMP
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TIMESTAMP
 
 OWNED_SCHEMAS = ("raw", "ops")
 
@@ -59,6 +59,9 @@ load_runs = Table(
     Column("files_quarantined", Integer, nullable=False, server_default=text("0")),
     Column("findings", Integer, nullable=False, server_default=text("0")),
     Column("error", Text),
+    # set when dbt build succeeded after this run: the marts hold every
+    # completed run up to it (a quiet night may then skip dbt build)
+    Column("marts_built_at", TZ),
     schema="ops",
 )
 
@@ -114,7 +117,12 @@ reports = Table(
     Column("template", Text, nullable=False),
     Column("published_date", Date),
     Column("parsed_at", TZ, nullable=False, server_default=text("now()")),
-    UniqueConstraint("sha256", "parser_version"),
+    # fields of this row filled from the crawler's manifest, not the file
+    # (agency_name, published_date): the parser found none
+    Column("manifest_fields", ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
+    # one parse of a document per parser version and run: `reparse --all`
+    # writes a new parse beside the old one, which stays until the run completes
+    UniqueConstraint("sha256", "parser_version", "run_id", name="reports_sha256_parser_version_run_id_key"),
     schema="raw",
 )
 Index("ix_reports_agency_year", reports.c.agency_name, reports.c.report_year)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -56,6 +59,10 @@ def garbage(tmp_path: Path) -> Path:
         (["db", "url"], "BI tool"),
         (["migrate"], "Alembic"),
         (["status"], "quarantine"),
+        (["reparse"], "without the original files"),
+        (["quarantine"], "retry them"),
+        (["quarantine", "list"], "oldest first"),
+        (["quarantine", "retry"], "stored bytes"),
     ],
 )
 def test_every_command_has_help(args: list[str], expected: str) -> None:
@@ -64,8 +71,9 @@ def test_every_command_has_help(args: list[str], expected: str) -> None:
     assert expected in " ".join(result.output.split())
 
 
-def test_run_help_documents_every_exit_code() -> None:
-    text = " ".join(runner.invoke(app, ["run", "--help"]).output.split())
+@pytest.mark.parametrize("command", [["run"], ["reparse"], ["quarantine", "retry"]])
+def test_loading_commands_document_every_exit_code(command: list[str]) -> None:
+    text = " ".join(runner.invoke(app, [*command, "--help"]).output.split())
     for code in ExitCode:
         assert f"{int(code)}:" in text
 
@@ -180,7 +188,7 @@ def test_run_exits_4_when_another_run_holds_the_lock(fresh_database: str, garbag
         other.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
         result = invoke(["run", "--no-dbt", str(garbage)], fresh_database)
     assert result.exit_code == ExitCode.LOCKED
-    assert "another nianbao load is running" in result.stderr
+    assert "another nianbao run holds the writer lock" in result.stderr
 
 
 def test_run_exits_5_when_dbt_fails(
@@ -250,3 +258,172 @@ def test_make_run_path_end_to_end(fresh_database: str) -> None:
     assert second.returncode == 0, second.stdout + second.stderr
     assert " ".join(second.stdout.split()).count("loaded 0") == 1
     assert _mart_checksums(fresh_database) == before
+
+
+# -- the landing folder, the loading commands, quarantine -------------------------------
+def test_run_takes_the_landing_folder_from_the_environment(fresh_database: str, garbage: Path) -> None:
+    result = invoke(
+        ["run", "--no-dbt", "--log-format", "json"], fresh_database, NIANBAO_LANDING_DIR=str(garbage.parent)
+    )
+    assert result.exit_code == ExitCode.QUARANTINED, result.output
+    summary = json.loads(result.stdout)
+    assert summary["files_seen"] == 1 and summary["quarantined"][0]["path"] == str(garbage)
+    with psycopg.connect(fresh_database) as conn:
+        assert conn.execute("select command from ops.load_runs").fetchone() == (
+            f"nianbao run {garbage.parent}",
+        )
+
+
+def test_a_missing_landing_folder_is_a_usage_error(fresh_database: str, tmp_path: Path) -> None:
+    result = invoke(["run", "--no-dbt"], fresh_database, NIANBAO_LANDING_DIR=str(tmp_path / "not-mounted"))
+    assert result.exit_code == ExitCode.USAGE
+    assert "not-mounted" in result.output and "does not exist" in result.output
+
+
+def test_quarantine_list_and_retry(fresh_database: str, garbage: Path) -> None:
+    assert invoke(["run", "--no-dbt", str(garbage)], fresh_database).exit_code == ExitCode.QUARANTINED
+
+    listed = invoke(["quarantine", "list"], fresh_database)
+    assert listed.exit_code == 0 and garbage.name in listed.stdout and "not_a_report" in listed.stdout
+    entries = [
+        json.loads(line)
+        for line in invoke(["quarantine", "list", "--json"], fresh_database).stdout.splitlines()
+    ]
+    assert [(e["path"], e["error_code"]) for e in entries] == [(str(garbage), "not_a_report")]
+    assert entries[0]["quarantined_at"].startswith("20")
+
+    # the same bytes through the same parser: still rejected, still listed, exit 3
+    retried = invoke(["quarantine", "retry", "--no-dbt", "--log-format", "json"], fresh_database)
+    assert retried.exit_code == ExitCode.QUARANTINED, retried.output
+    summary = json.loads(retried.stdout)
+    assert (summary["kind"], summary["files_seen"], summary["files_quarantined"]) == ("retry", 1, 1)
+    assert "quarantine retry" in invoke(["status"], fresh_database).stdout
+
+
+def test_reparse_with_nothing_due_is_a_quiet_run(fresh_database: str) -> None:
+    result = invoke(["reparse", "--no-dbt", "--log-format", "json"], fresh_database)
+    assert result.exit_code == ExitCode.OK, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["kind"], summary["files_seen"], summary["files_loaded"]) == ("reparse", 0, 0)
+
+
+# -- observability: a bar on a terminal, lines in a log --------------------------------------
+@pytest.fixture()
+def etl_loggers_as_in_a_fresh_process() -> Iterator[None]:
+    """Loggers below ``etl`` at their default level, whatever earlier tests in this process set."""
+    names = [n for n in logging.root.manager.loggerDict if n.startswith("etl.")]
+    saved = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.NOTSET)
+    yield
+    for n, level in saved.items():
+        logging.getLogger(n).setLevel(level)
+
+
+@pytest.mark.usefixtures("etl_loggers_as_in_a_fresh_process")
+def test_plain_log_lines_when_not_on_a_terminal(fresh_database: str, tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for i in range(3):
+        shutil.copy(ANNING, landing / f"copy-{i}.txt")
+    (landing / "copy-0.txt").write_text("会议纪要", encoding="utf-8")
+    result = invoke(["run", "--no-dbt", "--batch-size", "1", str(landing)], fresh_database)
+    lines = result.stderr.splitlines()
+    assert any(" INFO etl.load: run 1 (load): 3 files" in line for line in lines), lines
+    assert any("batch committed: 1 reports" in line and "of 3 files done" in line for line in lines), lines
+    assert any(" WARNING etl.load: quarantined " in line and "copy-0.txt" in line for line in lines), lines
+    assert "\x1b[" not in result.stderr and "━" not in result.stderr  # no escapes, no bar
+
+
+def test_progress_bar_on_a_terminal(fresh_database: str, tmp_path: Path) -> None:
+    """The real command with its stderr on a pseudo-terminal, as an operator running it by hand."""
+    import pty
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for i in range(6):
+        (landing / f"r{i}.txt").write_bytes(ANNING.read_bytes() + f"\n{i}".encode())
+    master, slave = pty.openpty()
+    env = {**os.environ, "DATABASE_URL": fresh_database, "COLUMNS": "120"}
+    env.pop("FORCE_COLOR", None)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "nianbao"), "run", "--no-dbt", str(landing)],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=env,
+        cwd=REPO,
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the command closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    stdout, _ = proc.communicate(timeout=120)
+    terminal = b"".join(chunks).decode("utf-8", errors="replace")
+
+    assert proc.returncode == ExitCode.OK, terminal
+    assert "loading" in terminal and "━" in terminal and "/6" in terminal  # the bar, with its count
+    assert "\x1b[" in terminal  # drawn with escape codes
+    assert "━" not in stdout.decode()  # the summary, on stdout, is plain
+
+
+# -- when dbt runs ---------------------------------------------------------------------
+def test_dbt_build_runs_when_the_marts_lack_something_and_only_then(
+    fresh_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quiet-night rule, with dbt stood in for: build after a load, after a failed
+    build, and when the marts are missing; skip when nothing changed since the last build."""
+    from etl import cli
+
+    builds: list[bool] = []
+    outcome = {"ok": True}
+
+    def fake_build(url: str, *, quiet: bool = False, full_refresh: bool = False) -> tuple[bool, str]:
+        builds.append(full_refresh)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("create schema if not exists marts")
+            conn.execute("create table if not exists marts.fct_reports (report_id bigint)")
+        return outcome["ok"], "dbt build: ok (fake)" if outcome["ok"] else "dbt build: FAILED (fake)"
+
+    monkeypatch.setattr(cli, "build_marts", fake_build)
+    monkeypatch.setattr(cli, "check_freshness", lambda url: cli.Freshness("pass", "fresh (fake)"))
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    shutil.copy(ANNING, landing / "a.txt")
+
+    def night() -> dict:
+        result = invoke(["run", str(landing), "--log-format", "json"], fresh_database)
+        return {**json.loads(result.stdout), "code": result.exit_code}
+
+    assert night()["dbt"]["ran"] and builds == [False]  # loaded: build
+    quiet = night()
+    assert not quiet["dbt"]["ran"] and quiet["dbt"]["skipped"] and len(builds) == 1  # quiet: skip
+    assert quiet["freshness"] == {"status": "pass", "message": "fresh (fake)"}
+
+    shutil.copy(SAMPLES / "001_b46b09af154a8c88.txt", landing / "b.txt")
+    outcome["ok"] = False
+    assert night()["code"] == ExitCode.DBT_FAILED and len(builds) == 2
+    outcome["ok"] = True
+    owed = night()  # nothing new, but the marts still lack b.txt: build
+    assert owed["dbt"]["ran"] and owed["code"] == 0 and len(builds) == 3
+    assert not night()["dbt"]["ran"] and len(builds) == 3
+
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        conn.execute("drop schema marts cascade")  # someone dropped the marts
+    assert night()["dbt"]["ran"] and len(builds) == 4
+    forced = invoke(["run", str(landing), "--force-dbt", "--log-format", "json"], fresh_database)
+    assert json.loads(forced.stdout)["dbt"]["ran"] and len(builds) == 5
+    refreshed = invoke(["run", str(landing), "--full-refresh", "--log-format", "json"], fresh_database)
+    assert json.loads(refreshed.stdout)["dbt"]["ran"] and builds[-1] is True
+    assert invoke(["run", str(landing), "--no-dbt"], fresh_database).exit_code == 0 and len(builds) == 6
+    with psycopg.connect(fresh_database) as conn:
+        built = conn.execute(
+            "select count(*) filter (where marts_built_at is not null), count(*) from ops.load_runs"
+        ).fetchone()
+    assert built == (5, 9)  # every successful build is bookkept on its run

@@ -195,3 +195,93 @@ def test_metabase_setup_leaves_a_set_up_metabase_alone(fake_metabase: tuple[str,
     assert result.returncode == 0, result.stderr
     assert "already set up" in result.stdout
     assert not [c for c in handler.calls if c[0] == "POST"]
+
+
+# -- the scheduler: `nianbao run` every night ----------------------------------------
+def test_scheduler_runs_nianbao_over_the_landing_folder(compose: dict[str, Any]) -> None:
+    scheduler = compose["services"]["scheduler"]
+    loader = compose["services"]["loader"]
+    assert scheduler["image"] == loader["image"] and scheduler["build"] == "."
+    assert scheduler["depends_on"]["db"]["condition"] == "service_healthy"
+    assert scheduler["environment"]["DATABASE_URL"] == loader["environment"]["DATABASE_URL"]
+    assert scheduler["environment"]["NIANBAO_LANDING_DIR"] == "/data/landing"
+    assert "${NIANBAO_LANDING:-./landing}:/data/landing:ro" in scheduler["volumes"]
+    # dbt's partial parse survives restarts, so a quiet night stays quick
+    assert any(v.endswith(":/app/var") for v in scheduler["volumes"])
+    assert scheduler["restart"] == "unless-stopped"
+    assert scheduler["entrypoint"] == ["sh", "-c"]
+
+
+def _scheduler_script(compose: dict[str, Any]) -> str:
+    """The loop as the container's shell gets it: compose turns ``$$`` into ``$``."""
+    (script,) = compose["services"]["scheduler"]["command"]
+    return script.replace("$$", "$")
+
+
+STUB_NIANBAO = """#!/bin/sh
+echo "$NIANBAO_LANDING_DIR $*" >> "$STUBS/nianbao.calls"
+exit 3
+"""
+# The loop's `sleep N & wait $!`: note N; the second time, stop the loop as
+# `docker-compose stop` would (SIGTERM to the container's shell).
+STUB_SLEEP = """#!/bin/sh
+echo "$1" >> "$STUBS/sleep.calls"
+if [ "$(wc -l < "$STUBS/sleep.calls")" -ge 2 ]; then kill -TERM "$PPID"; fi
+"""
+
+
+def test_scheduler_loop_runs_at_start_then_daily_and_stops_on_sigterm(
+    compose: dict[str, Any], tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    if shutil.which("sh") is None or shutil.which("date") is None:
+        pytest.skip("sh and date are needed to run the scheduler loop")
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    for name, body in (("nianbao", STUB_NIANBAO), ("sleep", STUB_SLEEP)):
+        (stubs / name).write_text(body)
+        (stubs / name).chmod(0o755)
+    environment = compose["services"]["scheduler"]["environment"]
+    run_at = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)).strftime("%H:%M")
+    env = {
+        "PATH": f"{stubs}:{os.environ['PATH']}",
+        "STUBS": str(tmp_path),
+        "NIANBAO_LANDING_DIR": environment["NIANBAO_LANDING_DIR"],
+        "NIANBAO_RUN_AT": run_at,
+    }
+
+    result = subprocess.run(
+        ["sh", "-c", _scheduler_script(compose)], capture_output=True, text=True, env=env, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr  # stopped cleanly by the TERM
+    calls = (tmp_path / "nianbao.calls").read_text().splitlines()
+    # once at start, once after the first sleep; a failing run (exit 3) does not stop the loop
+    assert calls == ["/data/landing run --wait 3600 --log-format json"] * 2
+    assert result.stdout.splitlines() == ['{"scheduler": "nianbao run exited 3"}'] * 2
+    first_sleep = int((tmp_path / "sleep.calls").read_text().splitlines()[0])
+    # until today's or tomorrow's NIANBAO_RUN_AT: about three hours from now
+    assert abs(first_sleep - 3 * 3600) <= 120, first_sleep
+
+
+def test_scheduler_interpolates_with_docker_compose() -> None:
+    """`docker-compose config` keeps the loop's shell variables for the shell (``$$``)."""
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.skip("docker-compose is not installed (apt-get install docker-compose)")
+    result = subprocess.run(
+        [binary, "-f", str(COMPOSE), "config"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        env={**os.environ, "NIANBAO_RUN_AT": "03:30", "NIANBAO_LANDING": "/srv/landing"},
+    )
+    assert result.returncode == 0, result.stderr
+    scheduler = yaml.safe_load(result.stdout)["services"]["scheduler"]
+    assert scheduler["environment"]["NIANBAO_RUN_AT"] == "03:30"
+    assert any(v.get("source") == "/srv/landing" for v in scheduler["volumes"] if isinstance(v, dict)) or any(
+        str(v).startswith("/srv/landing:") for v in scheduler["volumes"]
+    )
+    assert '"$$NIANBAO_RUN_AT"' in scheduler["command"][0]

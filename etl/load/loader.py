@@ -16,6 +16,10 @@ crash-safe:
 5. mark the run completed. Until then, downstream treats nothing of it as
    loaded, and a crash leaves data the next run removes before redoing it.
 
+Steps 1, 2 and 5 are :func:`execute_run`, shared with ``nianbao reparse``
+(``etl.load.reparse``) and ``nianbao quarantine retry``
+(``etl.load.quarantine``), which differ only in where the bytes come from.
+
 A batch the database refuses (a record the tables cannot hold) is retried
 report by report, so one bad record is quarantined as ``load_failed``
 instead of costing its neighbours their load or stopping the run.
@@ -23,6 +27,7 @@ instead of costing its neighbours their load or stopping the run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -34,9 +39,11 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from etl.load import runs
 from etl.load.copy import TableRows, copy_rows, copy_tables
+from etl.load.manifest import Manifest, is_manifest
 from etl.load.records import Batch, Document, ReportRows, report_rows, text
 from etl.parse import PARSER_VERSION
 from etl.pipeline import parse_bytes
@@ -52,19 +59,11 @@ BATCH_BYTES = 64 * 1024 * 1024
 # no annual report comes near this.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
-MANIFEST_SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson")
-
 Parse = Callable[[bytes, str], Report]
 Progress = Callable[[str, str], None]
 
 
 # -- which files ------------------------------------------------------------
-def is_manifest(name: str) -> bool:
-    """A crawler's manifest (``manifest.csv``, ``manifest.jsonl``, ...) describes files; it is not one."""
-    lower = name.lower()
-    return lower.startswith("manifest") and lower.endswith(MANIFEST_SUFFIXES)
-
-
 def _ignored(name: str) -> bool:
     # hidden files and Office's "~$name.docx" owner files are never reports
     return name.startswith((".", "~$")) or is_manifest(name)
@@ -120,6 +119,8 @@ class LoadResult:
     run_id: int
     status: str
     parser_version: str
+    # load | reparse | retry: which command's run this was
+    kind: str = "load"
     files_seen: int = 0
     files_loaded: int = 0
     files_skipped: int = 0
@@ -128,6 +129,10 @@ class LoadResult:
     # of files_skipped: files still in quarantine from an earlier run
     skipped_in_quarantine: int = 0
     cells: int = 0
+    # reports with a field filled from the crawler's manifest
+    manifest_filled: int = 0
+    # files handled so far (loaded, skipped or quarantined), for progress lines
+    files_done: int = 0
     quarantined: list[QuarantinedFile] = field(default_factory=list)
     aborted_runs: list[int] = field(default_factory=list)
     seconds: float = 0.0
@@ -171,6 +176,7 @@ class _Written:
     findings: int
     cells: int
     rejected: list[QuarantinedFile]
+    manifest_filled: int = 0
 
 
 class BatchWriter:
@@ -257,14 +263,17 @@ class BatchWriter:
         r.findings += written.findings
         r.cells += written.cells
         r.files_quarantined += len(written.rejected)
+        r.manifest_filled += written.manifest_filled
         r.quarantined.extend(written.rejected)
         for q in written.rejected:
             log.warning("quarantined %s [%s]: %s", q.path, q.error_code, q.reason)
         log.info(
-            "batch committed: %d reports, %d cells, %d quarantined",
+            "batch committed: %d reports, %d cells, %d quarantined (%d of %d files done)",
             written.loaded,
             written.cells,
             len(written.rejected),
+            r.files_done,
+            r.files_seen,
         )
 
     def _report_ids(self, n: int) -> list[int]:
@@ -289,16 +298,25 @@ class BatchWriter:
             ).fetchall()
         }
         batch = Batch()
+        known_manifests: list[tuple[Jsonb, str]] = []
         for doc in docs:
             if doc.sha256 not in stored:
                 stored.add(doc.sha256)
                 batch.add_document(doc, run_id)
+            elif doc.manifest is not None:
+                known_manifests.append((Jsonb(doc.manifest), doc.sha256))
 
         loaded = [i for i in items if i.report is not None]
         built: list[ReportRows] = []
         for item, report_id in zip(loaded, self._report_ids(len(loaded)) if loaded else [], strict=True):
             assert item.report is not None
-            rows = report_rows(item.report, report_id=report_id, run_id=run_id, parser_version=parser_version)
+            rows = report_rows(
+                item.report,
+                report_id=report_id,
+                run_id=run_id,
+                parser_version=parser_version,
+                manifest=item.document.manifest if item.document else None,
+            )
             batch.add_report(rows)
             built.append(rows)
 
@@ -308,6 +326,12 @@ class BatchWriter:
             quarantine.add((run_id, text(q.path), q.sha256, q.error_code, text(q.reason)))
 
         with self.conn.cursor() as cur:
+            if known_manifests:
+                # a file stored before its manifest arrived: keep what the crawler says now
+                cur.executemany(
+                    "update raw.documents set manifest = %s where sha256 = %s and manifest is null",
+                    known_manifests,
+                )
             copy_tables(cur, batch.ordered())
             copy_rows(cur, quarantine.table, quarantine.columns, quarantine.rows)
             if loaded:
@@ -329,55 +353,63 @@ class BatchWriter:
             findings=sum(len(r.findings) for r in built),
             cells=sum(r.cell_count for r in built),
             rejected=rejected,
+            manifest_filled=sum(1 for r in built if r.manifest_fields),
         )
 
 
-# -- the load ---------------------------------------------------------------
-def load_paths(
+# -- one run ----------------------------------------------------------------
+Work = Callable[[psycopg.Connection[Any], LoadResult, BatchWriter], None]
+
+
+def execute_run(
     url: str,
-    paths: Sequence[Path],
+    work: Work,
     *,
-    parse: Parse = parse_bytes,
+    kind: str = "load",
+    files_seen: int = 0,
     parser_version: str = PARSER_VERSION,
     command: str | None = None,
     wait_seconds: float = 0.0,
+    conn: psycopg.Connection[Any] | None = None,
     batch_reports: int = BATCH_REPORTS,
     batch_bytes: int = BATCH_BYTES,
-    on_file: Progress | None = None,
 ) -> LoadResult:
-    """Load the report files under ``paths`` into the database at ``url``.
+    """One bookkept, crash-safe run: lock, recover, ``running`` row, ``work``, completed.
 
-    Raises :class:`etl.load.runs.LockedError` (before touching anything) when
-    another load holds the writer lock. ``parse`` is the bytes-to-record
-    function (the real pipeline by default; tests pass hand-made records).
-    ``on_file(path, outcome)`` is called once per file with ``skipped``,
-    ``parsed``, ``rejected`` or ``unreadable``, for progress bars.
+    ``work(conn, result, writer)`` feeds parsed files to ``writer``; whatever
+    it raises fails the run, whose committed batches are then removed (or, if
+    the process dies, removed by the next run's recovery). ``conn`` is a
+    connection that already holds the writer lock (``runs.writer_lock``), for
+    a caller that keeps the lock beyond the load (``nianbao run`` holds it
+    through ``dbt build``); without it the run takes and releases its own.
+    Raises :class:`etl.load.runs.LockedError` before touching anything when
+    another run holds the lock.
     """
-    files = discover_files(paths)
     started = time.monotonic()
-    with psycopg.connect(url, autocommit=True) as conn:
-        runs.try_lock(conn, wait_seconds)
+    with contextlib.ExitStack() as stack:
+        if conn is None:
+            conn = stack.enter_context(runs.writer_lock(url, wait_seconds))
+        aborted = runs.recover(conn)
+        for run_id in aborted:
+            log.warning("run %d had not completed: marked aborted and its partial data removed", run_id)
+        run_id = runs.start_run(conn, parser_version, command)
+        result = LoadResult(
+            run_id=run_id,
+            status="running",
+            parser_version=parser_version,
+            kind=kind,
+            files_seen=files_seen,
+            aborted_runs=aborted,
+        )
+        log.info("run %d (%s): %d files, parser %s", run_id, kind, files_seen, parser_version)
+        writer = BatchWriter(conn, result, batch_reports=batch_reports, batch_bytes=batch_bytes)
         try:
-            aborted = runs.recover(conn)
-            for run_id in aborted:
-                log.warning("run %d had not completed: marked aborted and its partial data removed", run_id)
-            run_id = runs.start_run(conn, parser_version, command)
-            result = LoadResult(
-                run_id=run_id, status="running", parser_version=parser_version, aborted_runs=aborted
-            )
-            result.files_seen = len(files)
-            log.info("run %d: %d files, parser %s", run_id, len(files), parser_version)
-            try:
-                _load_files(conn, result, files, parse, batch_reports, batch_bytes, on_file)
-                result.status = runs.finish_run(conn, run_id, result.counts())
-            except BaseException as exc:
-                _fail(conn, result, exc)
-                raise
-        finally:
-            try:
-                runs.unlock(conn)
-            except psycopg.Error:
-                pass  # the lock goes with the connection anyway
+            work(conn, result, writer)
+            writer.flush()
+            result.status = runs.finish_run(conn, run_id, result.counts())
+        except BaseException as exc:
+            _fail(conn, result, exc)
+            raise
     result.seconds = time.monotonic() - started
     log.info(
         "run %d %s: %d seen, %d loaded, %d skipped, %d quarantined, %d findings in %.1fs",
@@ -405,40 +437,88 @@ def _fail(conn: psycopg.Connection[Any], result: LoadResult, exc: BaseException)
         log.error("run %d failed and could not clean up (%s); the next run will", result.run_id, cleanup_exc)
 
 
+def read_file(path: Path) -> tuple[bytes | None, str, str]:
+    """A file's bytes, or ``None`` with the quarantine code and reason why not."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return (
+                None,
+                "too_large",
+                f"{name}: {size} bytes is more than the {MAX_FILE_BYTES} a report may have",
+            )
+        return path.read_bytes(), "", ""
+    except OSError as exc:
+        return None, "unreadable", f"{name}: cannot read the file ({exc.strerror or exc})"
+
+
+# -- the load ---------------------------------------------------------------
+def load_paths(
+    url: str,
+    paths: Sequence[Path],
+    *,
+    parse: Parse = parse_bytes,
+    parser_version: str = PARSER_VERSION,
+    command: str | None = None,
+    wait_seconds: float = 0.0,
+    conn: psycopg.Connection[Any] | None = None,
+    manifest: Manifest | None = None,
+    batch_reports: int = BATCH_REPORTS,
+    batch_bytes: int = BATCH_BYTES,
+    on_file: Progress | None = None,
+) -> LoadResult:
+    """Load the report files under ``paths`` into the database at ``url``.
+
+    Raises :class:`etl.load.runs.LockedError` (before touching anything) when
+    another load holds the writer lock. ``parse`` is the bytes-to-record
+    function (the real pipeline by default; tests pass hand-made records).
+    ``manifest`` is the crawler's metadata for the files (see
+    ``etl.load.manifest``). ``on_file(path, outcome)`` is called once per
+    file with ``skipped``, ``parsed``, ``rejected`` or ``unreadable``, for
+    progress bars.
+    """
+    files = discover_files(paths)
+
+    def work(conn: psycopg.Connection[Any], result: LoadResult, writer: BatchWriter) -> None:
+        _load_files(conn, result, writer, files, parse, manifest, on_file)
+
+    return execute_run(
+        url,
+        work,
+        kind="load",
+        files_seen=len(files),
+        parser_version=parser_version,
+        command=command,
+        wait_seconds=wait_seconds,
+        conn=conn,
+        batch_reports=batch_reports,
+        batch_bytes=batch_bytes,
+    )
+
+
 def _load_files(
     conn: psycopg.Connection[Any],
     result: LoadResult,
+    writer: BatchWriter,
     files: list[Path],
     parse: Parse,
-    batch_reports: int,
-    batch_bytes: int,
+    manifest: Manifest | None,
     on_file: Progress | None,
 ) -> None:
     loaded_before, quarantined_before = runs.known_sha256(conn, result.parser_version)
     seen_now: set[str] = set()
-    writer = BatchWriter(conn, result, batch_reports=batch_reports, batch_bytes=batch_bytes)
 
     def report(path: str, outcome: str) -> None:
         if on_file is not None:
             on_file(path, outcome)
 
     for path in files:
+        result.files_done += 1
         name = str(path)
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                writer.quarantine_unread(
-                    name,
-                    "too_large",
-                    f"{name}: {size} bytes is more than the {MAX_FILE_BYTES} a report may have",
-                )
-                report(name, "unreadable")
-                continue
-            data = path.read_bytes()
-        except OSError as exc:
-            writer.quarantine_unread(
-                name, "unreadable", f"{name}: cannot read the file ({exc.strerror or exc})"
-            )
+        data, code, reason = read_file(path)
+        if data is None:
+            writer.quarantine_unread(name, code, reason)
             report(name, "unreadable")
             continue
         sha = hashlib.sha256(data).hexdigest()
@@ -451,8 +531,13 @@ def _load_files(
             continue
         seen_now.add(sha)
         record = parse(data, name)
-        writer.add(
-            Document(sha256=sha, path=name, content=data, format=record.source.format or "text"), record
+        entry = manifest.get(path) if manifest is not None else None
+        document = Document(
+            sha256=sha,
+            path=name,
+            content=data,
+            format=record.source.format or "text",
+            manifest=entry.stored() if entry is not None else None,
         )
+        writer.add(document, record)
         report(name, "rejected" if record.status == "rejected" else "parsed")
-    writer.flush()

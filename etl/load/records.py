@@ -13,6 +13,7 @@ The column lists below are the loader's half of the contract with
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from etl.load.copy import TableRows
+from etl.load.manifest import fill_values
 from etl.record import Report
 
 DOCUMENT_COLUMNS = (
@@ -49,6 +51,7 @@ REPORT_COLUMNS = (
     "report_year",
     "template",
     "published_date",
+    "manifest_fields",
 )
 ACTIVE_DISCLOSURE_COLUMNS = ("report_id", "item", "measure", "value", "raw")
 APPLICATION_COLUMNS = ("report_id", "row_code", "applicant", "value", "raw")
@@ -149,6 +152,8 @@ class ReportRows:
     review_litigation: list[tuple[Any, ...]] = field(default_factory=list)
     legacy_stats: list[tuple[Any, ...]] = field(default_factory=list)
     findings: list[tuple[Any, ...]] = field(default_factory=list)
+    # report fields taken from the crawler's manifest (also in the report row)
+    manifest_fields: list[str] = field(default_factory=list)
 
     @property
     def cell_count(self) -> int:
@@ -160,14 +165,36 @@ class ReportRows:
         )
 
 
-def report_rows(report: Report, *, report_id: int, run_id: int, parser_version: str) -> ReportRows:
-    """The rows of one parsed report; raises ``ValueError`` for a record the tables cannot hold."""
+def report_rows(
+    report: Report,
+    *,
+    report_id: int,
+    run_id: int,
+    parser_version: str,
+    manifest: Mapping[str, Any] | None = None,
+) -> ReportRows:
+    """The rows of one parsed report; raises ``ValueError`` for a record the tables cannot hold.
+
+    ``manifest`` (the crawler's entry for the file, as ``raw.documents``
+    keeps it) fills the agency name and the published date where the parser
+    found none; the row's ``manifest_fields`` names what it filled, so the
+    parser's reading and the crawler's stay told apart.
+    """
     errors = [{"code": e.code, "message": text(e.message)} for e in report.errors]
     date, note = published_date(report.published_date)
     if note:
         errors.append({"code": "invalid_published_date", "message": note})
     src = report.source
     agency = report.agency
+    agency_name = text(agency.name)
+    filled: list[str] = []
+    fill = fill_values(manifest)
+    if not (agency_name or "").strip() and "agency_name" in fill:
+        agency_name = text(fill["agency_name"])
+        filled.append("agency_name")
+    if date is None and "published_date" in fill:
+        date = dt.date.fromisoformat(fill["published_date"])
+        filled.append("published_date")
     year = report.report_year
     if year is not None and not isinstance(year, int):
         raise ValueError(f"report_year {year!r} is not an integer")
@@ -182,14 +209,16 @@ def report_rows(report: Report, *, report_id: int, run_id: int, parser_version: 
             text(src.encoding),
             report.status,
             Jsonb(errors),
-            text(agency.name),
+            agency_name,
             text(agency.region_code),
             text(agency.level),
             text(agency.kind),
             year,
             report.template or "unknown",
             date,
-        )
+            filled,
+        ),
+        manifest_fields=filled,
     )
     for c in report.active_disclosure:
         rows.active_disclosure.append((report_id, c.item, c.measure, numeric(c.value), text(c.raw)))

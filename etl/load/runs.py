@@ -15,7 +15,9 @@ releases it without anyone cleaning up.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,18 +38,62 @@ def try_lock(conn: psycopg.Connection[Any], wait_seconds: float = 0.0) -> None:
     """Take the writer lock on ``conn`` or raise :class:`LockedError`.
 
     With ``wait_seconds`` > 0 it retries until then, for a schedule that
-    would rather queue behind a long run than skip a night.
+    would rather queue behind a long run than skip a night. The error says
+    which run holds the lock and how long this one waited, because that is
+    what an operator reading a cron mail needs to decide anything.
     """
-    deadline = time.monotonic() + max(wait_seconds, 0.0)
+    started = time.monotonic()
+    deadline = started + max(wait_seconds, 0.0)
     while True:
         row = conn.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()
         if row and row[0]:
             return
         if time.monotonic() >= deadline:
-            holder = lock_holder(conn)
-            detail = f" (held by backend pid {holder})" if holder else ""
-            raise LockedError(f"another nianbao load is running{detail}; nothing was loaded")
-        time.sleep(min(1.0, max(deadline - time.monotonic(), 0.05)))
+            raise LockedError(_locked_message(conn, time.monotonic() - started if wait_seconds > 0 else None))
+        time.sleep(min(0.5, max(deadline - time.monotonic(), 0.05)))
+
+
+def _locked_message(conn: psycopg.Connection[Any], waited: float | None) -> str:
+    holder = lock_holder(conn)
+    parts = []
+    try:
+        running = conn.execute(
+            "select run_id, command, started_at from ops.load_runs where status = 'running' "
+            "order by run_id desc limit 1"
+        ).fetchone()
+    except psycopg.Error:  # before the first migration there is no ops.load_runs
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.rollback()
+        running = None
+    if running:
+        started = running[2].astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        parts.append(f"run {running[0]} ({running[1] or 'nianbao'}), started {started}")
+    if holder:
+        parts.append(f"backend pid {holder}")
+    detail = f" ({'; '.join(parts)})" if parts else ""
+    waited_text = f"waited {waited:.0f} s; " if waited is not None else ""
+    return f"another nianbao run holds the writer lock{detail}; {waited_text}nothing was loaded"
+
+
+@contextlib.contextmanager
+def writer_lock(url: str, wait_seconds: float = 0.0) -> Iterator[psycopg.Connection[Any]]:
+    """An autocommit connection holding the writer lock for the duration.
+
+    ``nianbao run`` holds it across the load *and* ``dbt build``, so two
+    schedules never rebuild the marts at once either. The lock is the
+    connection's: a killed process releases it with its connection.
+    """
+    with psycopg.connect(url, autocommit=True) as conn:
+        try_lock(conn, wait_seconds)
+        try:
+            yield conn
+        finally:
+            try:
+                if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    conn.rollback()
+                unlock(conn)
+            except psycopg.Error:
+                pass  # the lock goes with the connection anyway
 
 
 def unlock(conn: psycopg.Connection[Any]) -> None:
@@ -211,11 +257,40 @@ def last_runs(conn: psycopg.Connection[Any], limit: int = 10) -> list[dict[str, 
     """The latest runs, newest first, for ``nianbao status``."""
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(
-            "select run_id, started_at, finished_at, status, parser_version, files_seen, "
-            "files_loaded, files_skipped, files_quarantined, findings, error "
+            "select run_id, started_at, finished_at, status, command, parser_version, files_seen, "
+            "files_loaded, files_skipped, files_quarantined, findings, error, marts_built_at "
             "from ops.load_runs order by run_id desc limit %s",
             (limit,),
         ).fetchall()
+
+
+# -- the marts' watermark ---------------------------------------------------------
+def marts_exist(conn: psycopg.Connection[Any], schema: str = "marts") -> bool:
+    """Whether dbt has built the marts here at all (their central fact table exists)."""
+    row = conn.execute("select to_regclass(%s) is not null", (f"{schema}.fct_reports",)).fetchone()
+    return bool(row and row[0])
+
+
+def marts_pending(conn: psycopg.Connection[Any]) -> list[int]:
+    """Completed runs that changed the data after the last successful ``dbt build``.
+
+    A run that loaded nothing may skip dbt only when this is empty: a run
+    killed between its load and its build, or whose build failed, still owes
+    the marts its data, and the next quiet night pays that debt.
+    """
+    rows = conn.execute(
+        "select run_id from ops.load_runs where status in (%s, %s) and files_loaded > 0 "
+        "and run_id > coalesce((select max(run_id) from ops.load_runs where marts_built_at is not null), 0) "
+        "order by run_id",
+        COMPLETED_STATUSES,
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def mark_marts_built(conn: psycopg.Connection[Any], run_id: int) -> None:
+    """Record that ``dbt build`` succeeded after ``run_id``: the marts hold every completed run up to it."""
+    with conn.transaction():
+        conn.execute("update ops.load_runs set marts_built_at = now() where run_id = %s", (run_id,))
 
 
 def open_quarantine(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:

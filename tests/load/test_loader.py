@@ -7,128 +7,24 @@ loader alone; ``test_samples_end_to_end`` goes through the real pipeline.
 from __future__ import annotations
 
 import hashlib
-import json
 import signal
 import subprocess
 import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import psycopg
 import pytest
+from handmade import PARSER, json_parse, make_report, rejected_report
 
 from etl.load import LockedError, discover_files, load_paths, sample_files
 from etl.load.runs import LOCK_KEY, last_runs, open_quarantine
-from etl.record import (
-    Agency,
-    ApplicationCell,
-    DisclosureCell,
-    Error,
-    Finding,
-    LegacyStat,
-    Report,
-    ReviewCell,
-    Source,
-)
+from etl.record import Report
 
-PARSER = "test-1"
 REPO = Path(__file__).resolve().parents[2]
-
-
-# -- hand-made records ----------------------------------------------------
-# A test file holds its own canonical record as JSON (``Report.to_json``);
-# ``json_parse`` is the ``parse`` handed to the loader and turns the bytes back
-# into that record. Distinct records give distinct bytes, hence distinct
-# SHA-256s, as real files would; anything else comes back ``rejected``, as
-# the real pipeline does with garbage.
-
-
-def make_report(
-    agency: str = "安宁市人民政府",
-    year: int = 2020,
-    *,
-    granted: int | None = 2,
-    penalty: int | None = 3567,
-    findings: int = 0,
-    status: str = "parsed",
-) -> Report:
-    """A small 2019-template record with one blank cell and one money cell."""
-    report = Report(
-        source=Source(path="", sha256="", format="text", encoding="utf-8"),
-        status=status,
-        agency=Agency(name=agency, region_code="530181", level="county", kind="government"),
-        report_year=year,
-        template="2019",
-        published_date=f"{year + 1}-01-20",
-        active_disclosure=[
-            DisclosureCell("penalty", "decisions", penalty, str(penalty) if penalty is not None else ""),
-            DisclosureCell("penalty", "change", -183, "减183"),
-            DisclosureCell("procurement", "amount_10k_yuan", Decimal("1732.633648"), "1732.633648万元"),
-        ],
-        applications=[
-            ApplicationCell("granted", "natural_person", granted, str(granted)),
-            ApplicationCell("granted", "commercial", None, "-"),
-            ApplicationCell("granted", "total", granted, str(granted)),
-        ],
-        review_litigation=[ReviewCell("review", "upheld", 0, "0")],
-        legacy_stats=[LegacyStat("三.(一) 收到申请数", "件", 5, "5")],
-        findings=[
-            Finding("applications_balance", 3, 2, f"applicant natural_person #{i}") for i in range(findings)
-        ],
-    )
-    return report
-
-
-def rejected_report(code: str = "not_a_report", message: str = "no annual report tables found") -> Report:
-    return Report(source=Source(path="", sha256=""), status="rejected", errors=[Error(code, message)])
-
-
-def json_parse(data: bytes, path: str) -> Report:
-    """The loader's ``parse`` for test files: the record stored in the file, or a rejection."""
-    try:
-        report = Report.from_json(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        return Report(
-            source=Source(path=path, sha256=""),
-            status="rejected",
-            errors=[Error("not_json", f"{path}: not a test record ({type(exc).__name__})")],
-        )
-    report.source.path = path
-    if report.status == "rejected":
-        report.errors = [Error(e.code, f"{path}: {e.message}") for e in report.errors]
-    return report
-
-
-WriteReport = Callable[..., Path]
-
-
-@pytest.fixture()
-def write_report(tmp_path: Path) -> WriteReport:
-    """Write a record into ``tmp_path/name`` (a directory per test) and return its path."""
-    landing = tmp_path / "landing"
-    landing.mkdir(exist_ok=True)
-
-    def write(name: str, report: Report | None = None, raw: bytes | None = None) -> Path:
-        path = landing / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if raw is not None:
-            path.write_bytes(raw)
-        else:
-            path.write_text((report or make_report()).to_json(), encoding="utf-8")
-        return path
-
-    return write
-
-
-@pytest.fixture()
-def landing(tmp_path: Path) -> Path:
-    path = tmp_path / "landing"
-    path.mkdir(exist_ok=True)
-    return path
 
 
 # -- tests ----------------------------------------------------------------
@@ -419,7 +315,7 @@ def test_lock_held_by_another_connection_raises_locked(
     write_report("a.txt")
     with psycopg.connect(fresh_database, autocommit=True) as other:
         other.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
-        with pytest.raises(LockedError, match="another nianbao load is running"):
+        with pytest.raises(LockedError, match="another nianbao run holds the writer lock"):
             load(fresh_database, [landing])
         started = time.monotonic()
         with pytest.raises(LockedError):

@@ -1,3 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='report_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook="{{ delete_superseded_reports() }}",
+        post_hook="{{ restore_foreign_keys() }}"
+    )
+}}
+-- Incremental on report_id (delete+insert): a night rewrites the rows of new
+-- reports and of reports whose is_latest flipped; see
+-- macros/incremental_facts.sql and docs/operations.md.
+-- depends_on: {{ ref('stg_raw__reports') }}
+
 -- Pre-2019 统计表 indicators as reported: one row per report x indicator,
 -- with the conformed metric the indicator maps to where one does
 -- (legacy_indicator_map) and how comparable it is.
@@ -10,7 +25,8 @@ with legacy_stats as (
 
 reports as (
 
-    select * from {{ ref('int_reports_versioned') }}
+    select * from {{ ref('int_reports_versioned') }} as reports
+    {{- incremental_reports_filter('reports') }}
 
 ),
 
