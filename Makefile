@@ -52,3 +52,11 @@ clean: ## remove caches and build output (keeps .venv and the databases in var/)
 distclean: clean ## also stop the embedded servers and delete them and .venv (all loaded data!)
 	-[ -x $(BIN)/python ] && $(BIN)/python -c "$$STOP_SERVERS"
 	rm -rf var $(VENV)
+
+.PHONY: bench bench-full
+
+bench: $(STAMP) ## benchmark at 1,000 and 10,000 reports (minutes): bench/results/, docs/performance.md
+	$(BIN)/python -m bench --sizes 1000,10000
+
+bench-full: $(STAMP) ## benchmark at 1,000, 10,000 and 100,000 reports (long; corpora cached in var/bench-corpus)
+	$(BIN)/python -m bench --sizes 1000,10000,100000
