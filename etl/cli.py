@@ -366,6 +366,17 @@ WaitOption = Annotated[
         help="Seconds to wait for another run's writer lock before giving up with exit code 4.",
     ),
 ]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        "-j",
+        min=1,
+        envvar="NIANBAO_WORKERS",
+        help="Parser processes (default: one per core). Loads of fewer than 16 new files parse in-line.",
+        show_default=False,
+    ),
+]
 BatchOption = Annotated[
     int,
     typer.Option("--batch-size", min=1, help="Reports per transaction (a crash loses at most one batch)."),
@@ -412,6 +423,7 @@ def run(
     full_refresh: FullRefreshOption = False,
     wait: WaitOption = 0.0,
     batch_size: BatchOption = 500,
+    workers: WorkersOption = None,
 ) -> None:
     from etl.load import discover_files, load_manifest, load_paths, sample_files
 
@@ -433,6 +445,7 @@ def run(
                 manifest=manifest,
                 batch_reports=batch_size,
                 on_file=on_file,
+                workers=workers,
             )
 
         _loading_command(
@@ -467,6 +480,7 @@ def reparse(
     full_refresh: FullRefreshOption = False,
     wait: WaitOption = 0.0,
     batch_size: BatchOption = 500,
+    workers: WorkersOption = None,
 ) -> None:
     from etl.load import documents_to_reparse, reparse_documents
 
@@ -482,6 +496,7 @@ def reparse(
                 conn=conn,
                 batch_reports=batch_size,
                 on_file=on_file,
+                workers=workers,
             )
 
         _loading_command(

@@ -129,58 +129,61 @@ Index("ix_reports_agency_year", reports.c.agency_name, reports.c.report_year)
 Index("ix_reports_run_id", reports.c.run_id)
 
 
-def _cell_table(name: str, *keys: Column, extra: tuple[Column, ...] = ()) -> Table:
-    return Table(
+def _cell_table(
+    name: str, *keys: Column, extra: tuple[Column, ...] = (), with_value: bool = True
+) -> Table:
+    """A child table of ``raw.reports``: one row per cell (or finding) of one report.
+
+    No primary or foreign key, by design (migration 0004): per-row key checks
+    made the load 7x slower than COPY itself, and neither can be broken here.
+    Only the loader writes these tables, in the transaction that writes the
+    report row, from a record whose cells are keyed by their codes (so a
+    report cannot hold a cell twice); ``runs.purge_run`` deletes children
+    before their reports. dbt tests both properties on the staging views.
+    ``report_id`` grows with every load, so a BRIN index finds a run's or a
+    night's rows for a fraction of a B-tree's upkeep.
+    """
+    table = Table(
         name,
         metadata,
-        Column(
-            "report_id",
-            BigInteger,
-            ForeignKey("raw.reports.report_id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
+        Column("report_id", BigInteger, nullable=False),
         *keys,
         *extra,
-        Column("value", Numeric),
-        Column("raw", Text),
+        *((Column("value", Numeric), Column("raw", Text)) if with_value else ()),
         schema="raw",
     )
+    Index(f"ix_{name}_report_id", table.c.report_id, postgresql_using="brin")
+    return table
 
 
 active_disclosure_cells = _cell_table(
     "active_disclosure_cells",
-    Column("item", Text, primary_key=True),
-    Column("measure", Text, primary_key=True),
+    Column("item", Text, nullable=False),
+    Column("measure", Text, nullable=False),
 )
 application_cells = _cell_table(
     "application_cells",
-    Column("row_code", Text, primary_key=True),
-    Column("applicant", Text, primary_key=True),
+    Column("row_code", Text, nullable=False),
+    Column("applicant", Text, nullable=False),
 )
 review_litigation_cells = _cell_table(
     "review_litigation_cells",
-    Column("proceeding", Text, primary_key=True),
-    Column("result", Text, primary_key=True),
+    Column("proceeding", Text, nullable=False),
+    Column("result", Text, nullable=False),
 )
 legacy_stats = _cell_table(
     "legacy_stats",
-    Column("position", Integer, primary_key=True),
+    Column("position", Integer, nullable=False),
     extra=(Column("indicator", Text, nullable=False), Column("unit", Text)),
 )
-
-findings = Table(
+findings = _cell_table(
     "findings",
-    metadata,
-    Column(
-        "report_id",
-        BigInteger,
-        ForeignKey("raw.reports.report_id", ondelete="CASCADE"),
-        primary_key=True,
+    Column("position", Integer, nullable=False),
+    extra=(
+        Column("rule", Text, nullable=False),
+        Column("location", Text, nullable=False),
+        Column("expected", Numeric),
+        Column("actual", Numeric),
     ),
-    Column("position", Integer, primary_key=True),
-    Column("rule", Text, nullable=False),
-    Column("location", Text, nullable=False),
-    Column("expected", Numeric),
-    Column("actual", Numeric),
-    schema="raw",
+    with_value=False,
 )

@@ -16,16 +16,35 @@
         `nianbao reparse`): it leaves int_reports_versioned, and
         delete_superseded_reports() removes its rows before the insert.
 
+    Each of them takes its configuration from incremental_fact_config(),
+    with an index on (agency_key, report_year) for the dashboards' per-agency
+    and per-region lookups.
+
     fct_reports, the dimensions and the rpt_ tables stay tables (one row per
-    report or fewer; they are rebuilt whole). Rebuilding a table drops, with
-    CASCADE, the foreign keys that an incremental fact had on it;
-    restore_foreign_keys() adds them back after each build (NOT VALID: the rows
-    already there were checked when they were inserted, and dbt's relationships
-    tests check every row anyway), so BI tools keep seeing the joins.
+    report or fewer; they are rebuilt whole). No mart is created with its
+    foreign keys (macros/foreign_keys_after_insert.sql: checking them row by
+    row was most of a full build); restore_foreign_keys(), a post-hook of
+    every mart, adds them after the rows are in, NOT VALID, and dbt's
+    relationships tests check every row. It also puts back, after each
+    build, the keys that rebuilding a table dropped (with CASCADE) from the
+    incremental facts that point at it, so BI tools keep seeing the joins.
 
     A change to a model's logic needs `nianbao run --full-refresh` once; see
     docs/operations.md.
 -#}
+
+{% macro incremental_fact_config() -%}
+    {#- the config of every incremental cell fact: {{ config(**incremental_fact_config()) }} -#}
+    {{ return({
+        'materialized': 'incremental',
+        'unique_key': 'report_id',
+        'incremental_strategy': 'delete+insert',
+        'on_schema_change': 'fail',
+        'pre_hook': "{{ delete_superseded_reports() }}",
+        'indexes': [{'columns': ['agency_key', 'report_year']}],
+    }) }}
+{%- endmacro %}
+
 
 {% macro incremental_reports_filter(reports_alias) -%}
     {%- if is_incremental() %}

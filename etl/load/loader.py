@@ -33,7 +33,7 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from psycopg.types.json import Jsonb
 from etl.load import runs
 from etl.load.copy import TableRows, copy_rows, copy_tables
 from etl.load.manifest import Manifest, is_manifest
+from etl.load.parallel import Job, parse_in_order
 from etl.load.records import Batch, Document, ReportRows, report_rows, text
 from etl.parse import PARSER_VERSION
 from etl.pipeline import parse_bytes
@@ -467,6 +468,7 @@ def load_paths(
     batch_reports: int = BATCH_REPORTS,
     batch_bytes: int = BATCH_BYTES,
     on_file: Progress | None = None,
+    workers: int | None = None,
 ) -> LoadResult:
     """Load the report files under ``paths`` into the database at ``url``.
 
@@ -476,12 +478,13 @@ def load_paths(
     ``manifest`` is the crawler's metadata for the files (see
     ``etl.load.manifest``). ``on_file(path, outcome)`` is called once per
     file with ``skipped``, ``parsed``, ``rejected`` or ``unreadable``, for
-    progress bars.
+    progress bars. ``workers`` parser processes parse in parallel
+    (``etl.load.parallel``; default ``NIANBAO_WORKERS`` or one per core).
     """
     files = discover_files(paths)
 
     def work(conn: psycopg.Connection[Any], result: LoadResult, writer: BatchWriter) -> None:
-        _load_files(conn, result, writer, files, parse, manifest, on_file)
+        _load_files(conn, result, writer, files, parse, manifest, on_file, workers)
 
     return execute_run(
         url,
@@ -505,6 +508,7 @@ def _load_files(
     parse: Parse,
     manifest: Manifest | None,
     on_file: Progress | None,
+    workers: int | None,
 ) -> None:
     loaded_before, quarantined_before = runs.known_sha256(conn, result.parser_version)
     seen_now: set[str] = set()
@@ -513,31 +517,54 @@ def _load_files(
         if on_file is not None:
             on_file(path, outcome)
 
-    for path in files:
+    def jobs() -> Iterator[Job[_FileJob]]:
+        """Every file, read and hashed here; only new bytes carry data to parse."""
+        for path in files:
+            name = str(path)
+            data, code, reason = read_file(path)
+            if data is None:
+                yield Job(_FileJob(path, skip=(code, reason)))
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            if sha in loaded_before or sha in seen_now or sha in quarantined_before:
+                yield Job(_FileJob(path, sha, skip=("skipped", "in_quarantine" if sha in quarantined_before else "")))
+                continue
+            seen_now.add(sha)
+            yield Job(_FileJob(path, sha), data, name)
+
+    for job, record in parse_in_order(jobs(), parse=parse, workers=workers):
         result.files_done += 1
-        name = str(path)
-        data, code, reason = read_file(path)
-        if data is None:
-            writer.quarantine_unread(name, code, reason)
-            report(name, "unreadable")
+        item = job.item
+        name = str(item.path)
+        if record is None:
+            code, reason = item.skip or ("", "")
+            if code == "skipped":
+                result.files_skipped += 1
+                result.skipped_in_quarantine += reason == "in_quarantine"
+                log.debug("skipped %s (sha256 %s already handled)", name, item.sha256[:12])
+                report(name, "skipped")
+            else:
+                writer.quarantine_unread(name, code, reason)
+                report(name, "unreadable")
             continue
-        sha = hashlib.sha256(data).hexdigest()
-        if sha in loaded_before or sha in seen_now or sha in quarantined_before:
-            result.files_skipped += 1
-            if sha in quarantined_before:
-                result.skipped_in_quarantine += 1
-            log.debug("skipped %s (sha256 %s already handled)", name, sha[:12])
-            report(name, "skipped")
-            continue
-        seen_now.add(sha)
-        record = parse(data, name)
-        entry = manifest.get(path) if manifest is not None else None
+        assert job.data is not None
+        entry = manifest.get(item.path) if manifest is not None else None
         document = Document(
-            sha256=sha,
+            sha256=item.sha256,
             path=name,
-            content=data,
+            content=job.data,
             format=record.source.format or "text",
             manifest=entry.stored() if entry is not None else None,
         )
         writer.add(document, record)
         report(name, "rejected" if record.status == "rejected" else "parsed")
+
+
+@dataclass
+class _FileJob:
+    """What the loader knows of a file before it is parsed."""
+
+    path: Path
+    sha256: str = ""
+    # (code, reason): unreadable/too_large with the reason, or ("skipped", why)
+    skip: tuple[str, str] | None = None

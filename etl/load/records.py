@@ -226,6 +226,12 @@ def report_rows(
         rows.applications.append((report_id, c.row, c.applicant, numeric(c.value), text(c.raw)))
     for c in report.review_litigation:
         rows.review_litigation.append((report_id, c.proceeding, c.result, numeric(c.value), text(c.raw)))
+    for table, cells in (
+        ("raw.active_disclosure_cells", rows.active_disclosure),
+        ("raw.application_cells", rows.applications),
+        ("raw.review_litigation_cells", rows.review_litigation),
+    ):
+        _refuse_duplicates(table, cells)
     for i, s in enumerate(report.legacy_stats, start=1):
         rows.legacy_stats.append(
             (report_id, i, text(s.indicator), text(s.unit), numeric(s.value), text(s.raw))
@@ -235,6 +241,20 @@ def report_rows(
             (report_id, i, f.rule, text(f.where) or "", numeric(f.expected), numeric(f.actual))
         )
     return rows
+
+
+def _refuse_duplicates(table: str, cells: list[tuple[Any, ...]]) -> None:
+    """A report holds each cell once: the check the cell tables' key no longer makes.
+
+    The tables have no primary key (migration 0004, for load speed), so a
+    record naming one cell twice is refused here, before any row is sent,
+    and quarantined as ``load_failed`` like any record the database refuses.
+    """
+    keys = [c[1:3] for c in cells]
+    if len(set(keys)) != len(keys):
+        seen: set[tuple[Any, ...]] = set()
+        twice = next(k for k in keys if k in seen or seen.add(k))
+        raise ValueError(f"{table}: the record holds cell {'/'.join(map(str, twice))} twice")
 
 
 @dataclass

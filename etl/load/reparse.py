@@ -37,6 +37,7 @@ from etl.load.loader import (
     Progress,
     execute_run,
 )
+from etl.load.parallel import Job, parse_in_order
 from etl.load.records import Document
 from etl.parse import PARSER_VERSION
 from etl.pipeline import parse_bytes
@@ -113,20 +114,24 @@ def reparse_documents(
     batch_reports: int = BATCH_REPORTS,
     batch_bytes: int = BATCH_BYTES,
     on_file: Progress | None = None,
+    workers: int | None = None,
 ) -> LoadResult:
     """Parse the due stored documents again, as one new run; see the module's docstring.
 
     The selection is made under the writer lock, so it sees every completed
-    run and no half-finished one.
+    run and no half-finished one. ``workers`` parser processes parse in
+    parallel, as in a load (``etl.load.parallel``).
     """
 
     def work(c: psycopg.Connection[Any], result: LoadResult, writer: BatchWriter) -> None:
         shas = documents_to_reparse(c, result.parser_version, everything=everything)
         result.files_seen = len(shas)
         log.info("reparse: %d stored documents to parse with parser %s", len(shas), result.parser_version)
-        for document in _documents(c, shas):
+        jobs = (Job(d, d.content, d.path) for d in _documents(c, shas))
+        for job, record in parse_in_order(jobs, parse=parse, workers=workers):
+            assert record is not None
+            document = job.item
             result.files_done += 1
-            record = parse(document.content, document.path)
             writer.add(document, record)
             if on_file is not None:
                 on_file(document.path, "rejected" if record.status == "rejected" else "parsed")

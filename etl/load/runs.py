@@ -22,12 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 
 # "nianbao" in ASCII: a fixed key every nianbao loader agrees on.
 LOCK_KEY = int.from_bytes(b"nianbao", "big")
 
 COMPLETED_STATUSES = ("completed", "completed_with_quarantine")
+
+# raw tables whose rows belong to one report (models/tables.py ``_cell_table``)
+CHILD_TABLES = ("active_disclosure_cells", "application_cells", "review_litigation_cells", "legacy_stats", "findings")
 
 
 class LockedError(RuntimeError):
@@ -175,9 +179,28 @@ def record_error(conn: psycopg.Connection[Any], run_id: int, error: str) -> None
 
 
 def purge_run(conn: psycopg.Connection[Any], run_id: int) -> None:
-    """Delete everything a run wrote: its reports (cells and findings cascade),
-    its quarantine entries, and the documents it first stored that no report
-    of another run uses. The caller owns the transaction."""
+    """Delete everything a run wrote: its reports with their cells and
+    findings, its quarantine entries, and the documents it first stored that
+    no report of another run uses. The caller owns the transaction.
+
+    The child tables have no foreign key (migration 0004), so they are
+    deleted here first, by the run's ``report_id`` range: a run's ids come
+    from one sequence while it holds the writer lock, so the range holds its
+    reports and, in a healthy database, nothing else; the ``exists`` keeps
+    it exact anyway.
+    """
+    bounds = conn.execute(
+        "select min(report_id), max(report_id) from raw.reports where run_id = %s", (run_id,)
+    ).fetchone()
+    if bounds is not None and bounds[0] is not None:
+        for table in CHILD_TABLES:
+            conn.execute(
+                sql.SQL(
+                    "delete from {} c where c.report_id between %s and %s and exists "
+                    "(select 1 from raw.reports r where r.report_id = c.report_id and r.run_id = %s)"
+                ).format(sql.Identifier("raw", table)),
+                (bounds[0], bounds[1], run_id),
+            )
     conn.execute("delete from raw.reports where run_id = %s", (run_id,))
     conn.execute(
         "update ops.quarantine set resolved_at = null, resolved_by_run_id = null "

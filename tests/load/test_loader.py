@@ -195,7 +195,7 @@ def test_a_record_the_database_refuses_is_quarantined_alone(
     fresh_database: str, write_report, landing: Path
 ) -> None:
     duplicate = make_report("丙县人民政府")
-    duplicate.applications.append(duplicate.applications[0])  # same key twice: primary key violation
+    duplicate.applications.append(duplicate.applications[0])  # the same cell twice: refused before any row is sent
     write_report("a.txt", make_report("甲县人民政府"))
     write_report("b.txt", duplicate)
     write_report("c.txt", make_report("乙县人民政府"))

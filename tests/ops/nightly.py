@@ -145,6 +145,24 @@ def report_cells(url: str) -> dict[str, tuple[str, int, int, int, int]]:
     return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
 
 
+def orphan_rows(url: str) -> dict[str, int]:
+    """Child rows (cells, findings) whose report is gone, per table: must be none.
+
+    The child tables have no foreign key (migration 0004); this is the check
+    that the loader and the crash recovery keep them whole without one.
+    """
+    from etl.load.runs import CHILD_TABLES
+
+    with psycopg.connect(url) as conn:
+        return {
+            table: conn.execute(
+                f"select count(*) from raw.{table} c "
+                "where not exists (select 1 from raw.reports r where r.report_id = c.report_id)"
+            ).fetchone()[0]
+            for table in CHILD_TABLES
+        }
+
+
 def scalar(url: str, query: str, params: Sequence[object] = ()) -> object:
     with psycopg.connect(url) as conn:
         row = conn.execute(query, params).fetchone()

@@ -41,6 +41,7 @@ from nightly import (
     drop_database,
     mart_checksums,
     nianbao_env,
+    orphan_rows,
     report_cells,
     start_nianbao,
 )
@@ -108,7 +109,9 @@ CHILD = textwrap.dedent(
         cli.build_marts = build_marts
 
     from etl.cli import app
-    app(["run", landing, "--batch-size", batch, "--log-format", "json"])
+    # the parse point patches the parser in this process: parse here, not in workers
+    workers = ["--workers", "1"] if point == "parse" else []
+    app(["run", landing, "--batch-size", batch, "--log-format", "json", *workers])
     """
 )
 
@@ -127,6 +130,7 @@ class Crash:
     next_run: dict = field(default_factory=dict)
     next_returncode: int = -1
     next_stderr: str = ""
+    orphans: dict[str, int] = field(default_factory=dict)
     checksums: dict[str, str] = field(default_factory=dict)
     cells: dict[str, tuple] = field(default_factory=dict)
 
@@ -213,6 +217,7 @@ def crashes(
             crash.next_run = json.loads(stdout) if stdout.strip() else {}
             crash.checksums = mart_checksums(crash.url, VOLATILE_COLUMNS)
             crash.cells = report_cells(crash.url)
+            crash.orphans = orphan_rows(crash.url)
         yield scenarios
     finally:
         for child in children.values():
@@ -258,4 +263,5 @@ def test_the_next_run_ends_as_an_uninterrupted_one(
     else:
         assert (summary["files_loaded"], summary["aborted_runs"]) == (n, [crash.dead_run])
     assert crash.cells == reference.cells
+    assert set(crash.orphans.values()) == {0}, crash.orphans
     assert crash.checksums == reference.stable_checksums

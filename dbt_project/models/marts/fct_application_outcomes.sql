@@ -1,13 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        pre_hook="{{ delete_superseded_reports() }}",
-        post_hook="{{ restore_foreign_keys() }}"
-    )
-}}
+{{ config(**incremental_fact_config()) }}
 -- Incremental on report_id (delete+insert): a night rewrites the rows of new
 -- reports and of reports whose is_latest flipped; see
 -- macros/incremental_facts.sql and docs/operations.md.
