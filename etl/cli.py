@@ -183,10 +183,9 @@ def build_marts(url: str, *, quiet: bool = False, full_refresh: bool = False) ->
     ``--log-format json`` stdout holds nothing but the JSON summary; failed
     nodes are reported from dbt's results either way.
     """
-    from etl.transform import run_dbt
+    from etl.transform import dbt_build
 
-    args = ["build", "--full-refresh"] if full_refresh else ["build"]
-    result = run_dbt(args, url, log_level="none" if quiet else "warn")
+    result = dbt_build(url, full_refresh=full_refresh, log_level="none" if quiet else "warn")
     message = result.summary()
     if result.error:
         lines = [line.strip() for line in result.error.splitlines() if line.strip()]

@@ -225,3 +225,41 @@ def test_freshness_warns_when_no_report_arrived_for_too_long(
     assert "raw.reports" in freshness["message"] and "100 days ago" in freshness["message"]
     logged = [json.loads(line) for line in result.stderr.splitlines()]
     assert any(e["level"] == "warning" and "freshness" in e["message"] for e in logged)
+
+
+def test_a_night_tests_the_rows_of_its_new_reports_and_not_the_history_again(
+    warehouse: str, ops_home: Path, synthetic_corpus: list[CorpusItem], tmp_path: Path
+) -> None:
+    """macros/tests_of_new_reports.sql: a nightly build's generic tests read only reports newer than the last build."""
+    from etl.transform import dbt_build, newest_built_report
+
+    before = newest_built_report(warehouse)
+    assert before == scalar(warehouse, "select max(report_id) from raw.reports")
+
+    new_item = copy.deepcopy(next(i.record for i in synthetic_corpus if i.record.applications))
+    new_item.agency.name = "测试新增县人民政府"
+    landing = tmp_path / "new"
+    landing.mkdir()
+    (landing / "new.txt").write_text(render_text(new_item, "cell", random.Random(7)), encoding="utf-8")
+    result = invoke(["run", str(landing), "--no-dbt", "--log-format", "json"], warehouse, ops_home)
+    assert result.exit_code == 0, result.output
+    new_report = scalar(warehouse, "select max(report_id) from raw.reports")
+    assert new_report > before
+
+    # the same cell twice, once in an old report and once in the new one
+    with psycopg.connect(warehouse) as conn:
+        for report_id in (before, new_report):
+            conn.execute(
+                "insert into raw.application_cells "
+                "select * from raw.application_cells where report_id = %s limit 1",
+                (report_id,),
+            )
+
+    build = dbt_build(warehouse, work_dir=ops_home / "var" / "dbt")
+    unique = next(n for n in build.nodes if n.name.startswith("unique_stg_raw__application_cells"))
+    # found in the new report; the old one, tested the night it arrived, is not read again
+    assert (unique.status, unique.failures) == ("fail", 1)
+
+    # a full build (no watermark) reads every row and finds both
+    full = run_dbt(["test", "--select", unique.name], warehouse, work_dir=ops_home / "var" / "dbt")
+    assert [(n.status, n.failures) for n in full.nodes if n.resource_type == "test"] == [("fail", 2)]
