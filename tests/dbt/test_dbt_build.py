@@ -37,6 +37,7 @@ MARTS = {
     "fct_reports",
     "fct_review_litigation",
     "rpt_agency_year",
+    "rpt_outcomes_year",
     "rpt_region_year",
 }
 
@@ -458,3 +459,27 @@ def test_every_declared_foreign_key_is_in_postgres(
     }
     assert len(declared) > 20
     assert present == declared
+
+
+def test_rpt_outcomes_year_sums_the_latest_cells_and_keeps_blank_apart(marts: psycopg.Connection) -> None:
+    """The dashboard summary says what the cell fact says, per cell, and NULL where no report printed a figure."""
+    summed = {
+        (row[0], row[1]): (row[2], row[3])
+        for row in marts.execute(
+            "select outcome_code, applicant_code, sum(value), sum(reports_with_a_figure)::int"
+            " from marts.rpt_outcomes_year group by 1, 2"
+        )
+    }
+    facts = {
+        (row[0], row[1]): (row[2], row[3])
+        for row in marts.execute(
+            "select outcome_code, applicant_code, sum(value), count(value)::int"
+            " from marts.fct_application_outcomes where is_latest group by 1, 2"
+        )
+    }
+    assert summed == facts and len(facts) >= 10
+    # a group where every report left the cell blank is NULL, never 0
+    blank = marts.execute(
+        "select count(*) from marts.rpt_outcomes_year where reports_with_a_figure = 0 and value is not null"
+    ).fetchone()
+    assert blank == (0,)
