@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.nianbao-installed
 
 define STOP_SERVERS
 from etl.database import EmbeddedServer, project_home
-for sub in ("var", "var/test-pg"):
+for sub in ("var", "var/test-pg", "var/bench-pg"):
     if (project_home() / sub / "pgdata" / "PG_VERSION").exists():
         EmbeddedServer(project_home() / sub).stop()
 endef

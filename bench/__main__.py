@@ -88,6 +88,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    # the loader logs a line per batch: thousands in a 100k run, drowning the bench's own
     logging.getLogger("etl.load").setLevel(logging.WARNING)
     settings = runner.Settings(
         sizes=args.sizes,

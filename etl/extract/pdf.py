@@ -75,6 +75,8 @@ def extract_pdf(data: bytes) -> Extracted:
             elif index == 0 and last_table is not None and _continues(last_table, item.grid):
                 last_table.extend(_without_repeated_header(last_table, item.grid))
                 closing = last_table
+            elif not grid_has_text(item.grid):
+                continue  # ruled boxes with nothing in them, unless they continue a table
             else:
                 tables.append(item.grid)
                 parts.append(item.grid)
@@ -107,8 +109,9 @@ def _page_items(page: Page) -> tuple[list[_Item], bool]:
     page = page.dedupe_chars()  # fake-bold text is often printed twice, offset by a hair
     found = [(table, _grid(table)) for table in page.find_tables()]
     # A "table" of one column is a boxed paragraph (some PDFs put white
-    # rectangles behind text); read it as text.
-    found = [(table, grid) for table, grid in found if grid and len(grid[0]) >= 2 and grid_has_text(grid)]
+    # rectangles behind text); read it as text. A table without any text is
+    # kept for now: it may be the blank last row of the last page's table.
+    found = [(table, grid) for table, grid in found if grid and len(grid[0]) >= 2]
     boxes = [table.bbox for table, _ in found]
 
     def outside_tables(obj: dict) -> bool:
@@ -119,18 +122,75 @@ def _page_items(page: Page) -> tuple[list[_Item], bool]:
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
     items = [_Item(top=table.bbox[1], grid=grid) for table, grid in found]
-    for line in page.filter(outside_tables).extract_text_lines(return_chars=False):
-        text = line["text"].strip()
-        if text and not _PAGE_NUMBER.match(text):
+    for line in page.filter(outside_tables).extract_text_lines(return_chars=True):
+        text = _without_page_number(line)
+        if text:
             items.append(_Item(top=line["top"], line=text))
     items.sort(key=lambda item: item.top)
     return items, True
 
 
+def _without_page_number(line: dict) -> str:
+    """A text line without the page number printed on it.
+
+    A page number shares a line with other text when something else stands
+    at the same height ("果 - 1 -": the last character of a vertical label
+    beside the footer), so besides a line that is nothing but a page number,
+    a page number standing apart at either end of a line is dropped. The
+    pieces of a line are its runs of characters split at gaps wider than
+    three characters.
+    """
+    text = line["text"].strip()
+    if _PAGE_NUMBER.match(text):
+        return ""
+    pieces = _pieces(line["chars"])
+    if len(pieces) < 2:
+        return text
+    if _PAGE_NUMBER.match(pieces[-1]):
+        return _drop_chars(text[::-1], len(pieces[-1].replace(" ", "")))[::-1].strip()
+    if _PAGE_NUMBER.match(pieces[0]):
+        return _drop_chars(text, len(pieces[0].replace(" ", ""))).strip()
+    return text
+
+
+def _pieces(chars: list[dict]) -> list[str]:
+    """A line's characters as runs split at horizontal gaps wider than three character sizes."""
+    pieces: list[str] = []
+    current = ""
+    previous: dict | None = None
+    for char in chars:
+        if previous is not None:
+            gap = char["x0"] - previous["x1"]
+            if gap > 3 * max(char.get("size") or 0, previous.get("size") or 0, 1):
+                pieces.append(current)
+                current = ""
+            elif gap > 0.5 * (char.get("size") or 0):
+                current += " "
+        current += char["text"]
+        previous = char
+    pieces.append(current)
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def _drop_chars(text: str, count: int) -> str:
+    """``text`` without its first ``count`` non-space characters."""
+    i = 0
+    while i < len(text) and count:
+        if not text[i].isspace():
+            count -= 1
+        i += 1
+    return text[i:]
+
+
 def _grid(table: Table) -> Grid:
-    """pdfplumber's rows as a grid: merged positions (None) become "", empty rows go."""
-    rows = [[clean_cell(cell) for cell in row] for row in table.extract()]
-    return pad_grid([row for row in rows if any(row)])
+    """pdfplumber's rows as a grid: merged positions (None) become "".
+
+    A row of nothing but merged positions (a rule that does not cross the
+    whole table) goes; a row of empty cells stays: it is a row the report
+    prints blank (section 四 with no cases), and blank is a fact to keep.
+    """
+    rows = [row for row in table.extract() if any(cell is not None for cell in row)]
+    return pad_grid([[clean_cell(cell) for cell in row] for row in rows])
 
 
 def _continues(previous: Grid, grid: Grid) -> bool:

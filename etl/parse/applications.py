@@ -1,7 +1,7 @@
 """Section 三: the application table (rows × seven applicant columns).
 
 Rows are found by their labels (``etl/labels.csv``), in template order,
-anywhere in the text: :func:`etl.parse.stream.best_chain` keeps the ordered,
+anywhere in the text: :func:`etl.parse.stream.find_chain` keeps the ordered,
 compact chain of label hits, so prose mentions of "予以公开" and missing or
 mistyped rows do not shift anything. Each row's cells are the tokens between
 its label and the next row's label. Where a row does not hold exactly seven
@@ -31,10 +31,11 @@ from etl.parse.cells import (
     split_extra_rows,
     to_cells,
 )
-from etl.parse.glued import splits
+from etl.parse.glued import is_digit_run, splits
 from etl.parse.layout import empty_lines_are_cells
-from etl.parse.stream import Hit, Stream, best_chain
+from etl.parse.stream import Hit, Stream, find_chain
 from etl.parse.tokens import tokenize
+from etl.parse.values import parse_value
 from etl.record import ApplicationCell, Finding
 
 K = len(APPLICANTS)
@@ -57,8 +58,7 @@ class Applications:
 
 def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -> Applications:
     """Find and read the application table between two offsets."""
-    candidates = stream.find_each([lb.pattern for lb in ROW_LABELS], start, end)
-    chain = best_chain(candidates)
+    chain = find_chain(stream, [lb.pattern for lb in ROW_LABELS], start, end)
     found = [(lb.code, hit) for lb, hit in zip(ROW_LABELS, chain, strict=True) if hit is not None]
     result = Applications()
     if len(found) < 3:
@@ -80,13 +80,9 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
             continue  # the 2021 group heading (六)其他处理 carries no cells of its own
         rows.append(Row(code, cell_tokens(zone), zone=zone))
 
-    rectangular = _is_rectangular(stream.text, [hit for _, hit in found])
+    on_grid = dict(zip(codes, _grid_rows(stream.text, [hit for _, hit in found]), strict=True))
     for row in rows:
-        first_line = [t for t in row.tokens if t.line == 0]
-        if rectangular and len(first_line) >= K:
-            # a grid (HTML, Word, PDF table): every row line has the same width and the
-            # applicant columns are its last seven, whatever the label columns span
-            row.cells = to_cells(first_line[-K:])
+        if _read_grid_row(row, on_grid[row.code]):
             continue
         fitted = fit(row.tokens, K)
         if fitted is not None:
@@ -122,17 +118,75 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
     return result
 
 
-def _is_rectangular(text: str, hits: list[Hit]) -> bool:
-    """Whether the table's row lines all have one width, as grids rendered by the extractors do."""
-    widths = set()
+def _grid_rows(text: str, hits: list[Hit]) -> list[bool]:
+    """Which rows stand on the lines of a grid rendered by an extractor (HTML, Word, PDF table).
+
+    A grid's lines all have one width. A table that comes in pieces (a PDF
+    table split over two pages, each piece with the columns its own rules
+    draw) has one width per piece, so a row is on a grid when its line has
+    the width of a neighbouring row's line.
+    """
+    widths: list[int | None] = []
     for hit in hits:
         start = text.rfind("\n", 0, hit.start) + 1
         end = text.find("\n", hit.end)
         line = text[start : end if end >= 0 else len(text)]
-        if "|" not in line or "||" in line:
-            return False  # "||" is a page's padding of short rows, never in a rendered grid
-        widths.add(line.count("|"))
-    return len(widths) == 1 and min(widths) >= K
+        # "||" is a page's padding of short rows, never in a rendered grid
+        bars = line.count("|") if "||" not in line else 0
+        widths.append(bars if bars >= K else None)
+    return [
+        width is not None
+        and width in (widths[n - 1] if n else None, widths[n + 1] if n + 1 < len(widths) else None)
+        for n, width in enumerate(widths)
+    ]
+
+
+def _read_grid_row(row: Row, on_grid: bool) -> bool:
+    """Read a grid row's last seven cells, the applicant columns whatever the label columns span.
+
+    A line that holds exactly seven cells after the label's is read so too,
+    on a grid or not: no cell of it can be a filler.
+
+    One grid cell is one value. A cell holding two numbers is a number the
+    PDF wrapped in a narrow cell ("１９９\n７") or two values the table did
+    not separate; it is read as one number only when the row's total then
+    holds, else a grid row is declined. A cell of text is not a value either.
+    Returns False, for the other readings to decide, when the line does not
+    hold seven cells after the label, when lines below it before the next row
+    hold values too (a row the template does not have), or when a line off
+    the grid holds a cell that is not one value.
+    """
+    if any(t.line > 0 and t.kind in ("value", "blank") for t in row.zone):
+        return False
+    first_line = [t for t in row.zone if t.line == 0 and t.cell > 0]
+    columns = sorted({t.cell for t in first_line})
+    if len(columns) < K or (not on_grid and len(columns) != K):
+        return False
+    cells: list[Cell] = []
+    wrapped = []
+    for column in columns[-K:]:
+        tokens = [t for t in first_line if t.cell == column]
+        if len(tokens) == 1 and tokens[0].is_cell:
+            cells.extend(to_cells(tokens))
+        elif all(t.kind == "value" and is_digit_run(t.raw) for t in tokens):
+            raw = "".join(t.raw for t in tokens)
+            cells.append(Cell(parse_value(raw)[1], raw))
+            wrapped.append(" ".join(t.raw for t in tokens))
+        else:
+            if on_grid:
+                row.problem = f"grid cell '{' '.join(t.raw for t in tokens)}' is not one value"
+            return on_grid
+    if wrapped:
+        values = [c.value for c in cells]
+        if not all(isinstance(v, int) for v in values) or sum(values[:-1]) != values[-1]:  # type: ignore[arg-type]
+            if on_grid:
+                row.problem = (
+                    f"grid cells {', '.join(repr(w) for w in wrapped)} hold two numbers each, "
+                    "and the row total does not settle whether they are one wrapped number"
+                )
+            return on_grid
+    row.cells = cells
+    return True
 
 
 def _describe(row: Row) -> str:
@@ -142,7 +196,7 @@ def _describe(row: Row) -> str:
 
 def _split_glued(rows: list[Row], findings: list[Finding]) -> None:
     """Split glued digit runs; keep only splits the table's identities allow."""
-    pending = [r for r in rows if r.cells is None and all_digit_runs(r.tokens) and len(r.tokens) < K]
+    pending = [r for r in rows if r.unresolved and all_digit_runs(r.tokens) and len(r.tokens) < K]
     if not pending:
         return
     for row in pending:
@@ -212,9 +266,3 @@ def _columns_balance(rows: dict[str, Row]) -> bool:
         if total is not None and outcomes and None not in outcomes and sum(outcomes) != total:
             return False
     return True
-
-
-def hits_of(stream: Stream, start: int, end: int | None) -> list[Hit]:
-    """The row-label hits of the table (for callers that only need its extent)."""
-    chain = best_chain(stream.find_each([lb.pattern for lb in ROW_LABELS], start, end))
-    return [h for h in chain if h is not None]

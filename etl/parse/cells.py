@@ -33,19 +33,48 @@ class Row:
     zone: list[Token] = field(default_factory=list)  # every token, label text included
     extra: list[tuple[str, list[Token]]] = field(default_factory=list)  # unplaced local rows
 
+    @property
+    def unresolved(self) -> bool:
+        """No cells yet and nothing settled against repairs (a row declined for a reason stays so)."""
+        return self.cells is None and self.problem is None
+
 
 def cell_tokens(tokens: list[Token]) -> list[Token]:
     return [t for t in tokens if t.is_cell]
 
 
-def fit(tokens: list[Token], k: int) -> list[Token] | None:
-    """The row's ``k`` cell tokens once filler empties are trimmed, or None."""
-    cells = list(tokens)
-    while len(cells) > k and cells[-1].kind == "empty":
-        cells.pop()
-    while len(cells) > k and cells[0].kind == "empty":
-        cells.pop(0)
-    return cells if len(cells) == k else None
+def fit(tokens: list[Token], k: int, *, filler_at_end: bool = False) -> list[Token] | None:
+    """The row's ``k`` cell tokens once filler empties are trimmed, or None.
+
+    Fillers stand at the ends of a row. Padding ("||", two tabs: see
+    :class:`Token`) goes first, trailing before leading. Where the excess could then be trimmed at either end with
+    different results ("| | 0 | 0 | | 0 | 0 | | |": is the first empty a
+    blank cell, or the last?), the row is left unresolved: a blank read one
+    column off puts every number beside it in the wrong column. ``filler_at_end``: the layout puts cells right after the label,
+    so empties in excess are trimmed at the end first (section 二, whose
+    items fill only the first of the header's measure columns).
+    """
+    tokens = list(tokens)
+    while len(tokens) > k and tokens[-1].pad:
+        tokens.pop()
+    while len(tokens) > k and tokens[0].pad:
+        tokens.pop(0)
+    excess = len(tokens) - k
+    if excess < 0:
+        return None
+    lead = next((n for n, t in enumerate(tokens) if t.kind != "empty"), len(tokens))
+    trail = next((n for n, t in enumerate(reversed(tokens)) if t.kind != "empty"), len(tokens))
+    if filler_at_end:
+        trimmed = min(excess, trail)
+        tokens, excess, trail = tokens[: len(tokens) - trimmed], excess - trimmed, 0
+    readings = {
+        tuple((t.kind, t.raw) for t in tokens[a : len(tokens) - (excess - a)])
+        for a in range(max(0, excess - trail), min(lead, excess) + 1)
+    }
+    if len(readings) != 1:
+        return None
+    a = max(0, excess - trail)
+    return list(tokens[a : len(tokens) - (excess - a)])
 
 
 def to_cells(tokens: list[Token]) -> list[Cell]:
@@ -87,12 +116,12 @@ def regroup(rows: list[Row], k: int) -> None:
     """
     i = 0
     while i < len(rows):
-        if rows[i].cells is not None:
+        if not rows[i].unresolved:
             i += 1
             continue
         j = i
         total = 0
-        while j < len(rows) and rows[j].cells is None:
+        while j < len(rows) and rows[j].unresolved:
             total += len(rows[j].tokens)
             j += 1
             run = rows[i:j]
@@ -114,7 +143,7 @@ def split_extra_rows(rows: list[Row], k: int) -> None:
     extra row, reported with its label so nothing is silently dropped.
     """
     for row in rows:
-        if row.cells is not None or len(row.tokens) < 2 * k:
+        if not row.unresolved or len(row.tokens) < 2 * k:
             continue
         groups: list[tuple[str, list[Token]]] = [("", [])]
         for t in row.zone:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from etl.labels import labels
 from etl.parse.cells import Cell, all_digit_runs, cell_tokens, fit, runs_of, split_cells, to_cells
 from etl.parse.glued import splits
-from etl.parse.stream import Hit, Stream, best_chain
+from etl.parse.stream import Hit, Stream, find_chain
 from etl.parse.tokens import tokenize
 from etl.record import DisclosureCell, Finding
 
@@ -60,7 +60,7 @@ def parse_disclosure(
         template = template_hint or "2021"
     result.template = template if seen else None
     items = labels("item", template)
-    chain = best_chain(stream.find_each([lb.pattern for lb in items], start, end))
+    chain = find_chain(stream, [lb.pattern for lb in items], start, end)
     found = [(lb, h) for lb, h in zip(items, chain, strict=True) if h is not None]
     if not found:
         return result
@@ -100,7 +100,7 @@ def parse_disclosure(
 
 
 def _read(tokens, k: int) -> list[Cell] | None:
-    fitted = fit(tokens, k)
+    fitted = fit(tokens, k, filler_at_end=True)
     if fitted is not None:
         return to_cells(fitted)
     if all_digit_runs(tokens) and len(tokens) < k:

@@ -180,6 +180,13 @@ def _drop_overlaps(hits: list[Hit]) -> list[Hit]:
     return out
 
 
+def find_chain(
+    stream: Stream, patterns: list[re.Pattern[str]], start: int = 0, end: int | None = None
+) -> list[Hit | None]:
+    """One hit per label of a table, in table order (:func:`best_chain` of every label's hits)."""
+    return best_chain(stream.find_each(patterns, start, end))
+
+
 def best_chain(candidates: list[list[Hit]]) -> list[Hit | None]:
     """Pick one hit per label so that picked hits stand in label order.
 

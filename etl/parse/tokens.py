@@ -8,7 +8,9 @@ classify each piece:
 - ``value``: a number ("12", "增3", "92.8050万元");
 - ``blank``: a printed blank ("/", "-", "——", "无"): a cell whose value is null;
 - ``empty``: an empty cell between ``|`` or tab separators: also a null cell,
-  but layouts pad rows with them, so callers may trim trailing ones;
+  but layouts pad rows with them, so callers may trim them at the row's ends
+  (``pad``: nothing at all between two separators, "||" or two tabs, as
+  typed text pads its short rows; a rendered grid's empty cell is "|  |");
 - ``noise``: label text and anything else, never a value.
 
 A run of digits directly followed by ``1.`` / ``2、`` and a Chinese character
@@ -46,6 +48,8 @@ class Token:
     value: Value = None
     line: int = 0
     glued: bool = False  # cut out of a piece that also held label text
+    cell: int = 0  # which cell of its line it stands in, where the line is split by | or tabs
+    pad: bool = False  # an empty cell with nothing at all between its separators ("||", two tabs)
 
     @property
     def is_cell(self) -> bool:
@@ -92,14 +96,18 @@ def tokenize(
                 # "a | b |": a bar that ends the line closes the row; "a | b | " (a space
                 # after the bar, as grids render) and a last tab end with an empty cell
                 cells.pop()
+            if not complete and between_labels and len(cells) > 1 and not cells[-1].strip():
+                cells.pop()  # "| 1.属于…": the white space that opens the next label's cell
+            first = 0
             if line_no == 0 and first_cell_is_label and cells:
-                head = cells.pop(0)
-                tokens.extend(t for t in _pieces(head, line_no) if t.kind == "value")
-            for cell in cells:
+                tokens.extend(t for t in _pieces(cells[0], line_no) if t.kind == "value")
+                first = 1
+            for n in range(first, len(cells)):
+                cell = cells[n]
                 if not cell.strip() or cell.strip() == "&nbsp;":
-                    tokens.append(Token("empty", cell.strip(), None, line_no))
+                    tokens.append(Token("empty", cell.strip(), None, line_no, cell=n, pad=not cell))
                 else:
-                    tokens.extend(_pieces(cell, line_no))
+                    tokens.extend(_pieces(cell, line_no, n))
         else:
             tokens.extend(_pieces(line, line_no))
     if between_labels:
@@ -115,10 +123,10 @@ def _mark_touching(zone: str, tokens: list[Token]) -> None:
         tokens[-1].glued = True
 
 
-def _pieces(text: str, line_no: int) -> list[Token]:
+def _pieces(text: str, line_no: int, cell: int = 0) -> list[Token]:
     out: list[Token] = []
     for piece in text.split():
-        out.extend(Token(kind, raw, value, line_no, glued) for kind, raw, value, glued in _piece(piece))
+        out.extend(Token(kind, raw, value, line_no, glued, cell) for kind, raw, value, glued in _piece(piece))
     return out
 
 

@@ -193,3 +193,27 @@ def test_page_number_lines(line: str) -> None:
 @pytest.mark.parametrize("line", ["3", "2024", "3119 件", "第三页", "一、总体情况", "- 3 - 本年"])
 def test_lines_that_are_not_page_numbers(line: str) -> None:
     assert not _PAGE_NUMBER.match(line)
+
+
+def test_blank_table_row_is_kept() -> None:
+    # section 四 with no cases: a row of empty cells is printed, and blank is a fact to keep
+    widths = [60.0, 60.0, 60.0]
+    rows = [["Review", "", ""], ["Upheld", "Other", "Total"], ["", "", ""]]
+    extracted = extract_pdf(
+        pdf_file([pdf_text(40, 560, "Section 4") + pdf_ruled_table(40, 540, widths, rows)])
+    )
+    assert extracted.tables == [rows]
+    assert extracted.text.split("\n") == ["Section 4", "Review |  | ", "Upheld | Other | Total", " |  | "]
+
+
+def test_page_number_beside_other_text_is_dropped() -> None:
+    # the last character of a tall label stands at the height of the footer's "- 1 -"
+    page = (
+        pdf_text(40, 560, "Report")
+        + pdf_text(40, 20, "Z")
+        + pdf_text(200, 20, "- 1 -")
+        + pdf_text(40, 100, "Total")
+        + pdf_text(200, 100, "3")
+        + pdf_text(40, 80, "Page 2 of 5 printed")
+    )
+    assert extract_pdf(pdf_file([page])).text.split("\n") == ["Report", "Total 3", "Page 2 of 5 printed", "Z"]

@@ -222,3 +222,16 @@ def test_title_variants(title: str, agency: str, year: int) -> None:
 def test_ministry_is_national_level() -> None:
     r = parse(report({}, head="生态环境部2023年政府信息公开工作年度报告"))
     assert (r.agency.level, r.agency.region_code, r.agency.kind) == ("national", None, "department")
+
+
+@pytest.mark.parametrize(
+    ("opening", "agency", "region"),
+    [
+        # 贵州 is a province, not "贵 (your) 州": found by hypothesis (seed 16835269)
+        ("根据《条例》要求，贵州省人民政府办公厅编制了本年度报告。", "贵州省人民政府办公厅", "520000"),
+        ("根据《条例》要求，本局编制了本年度报告。如有疑问请与海南省统计局联系。", "海南省统计局", "460000"),
+    ],
+)
+def test_agency_named_only_in_the_opening_sentence(opening: str, agency: str, region: str) -> None:
+    r = parse(report({}, head=opening))
+    assert (r.agency.name, r.agency.region_code) == (agency, region)
