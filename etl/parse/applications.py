@@ -34,7 +34,7 @@ from etl.parse.cells import (
 from etl.parse.glued import is_digit_run, splits
 from etl.parse.layout import empty_lines_are_cells
 from etl.parse.stream import Hit, Stream, find_chain
-from etl.parse.tokens import tokenize
+from etl.parse.tokens import Token, tokenize
 from etl.parse.values import parse_value
 from etl.record import ApplicationCell, Finding
 
@@ -156,16 +156,19 @@ def _read_grid_row(row: Row, on_grid: bool) -> bool:
     hold values too (a row the template does not have), or when a line off
     the grid holds a cell that is not one value.
     """
-    if any(t.line > 0 and t.kind in ("value", "blank") for t in row.zone):
-        return False
-    first_line = [t for t in row.zone if t.line == 0 and t.cell > 0]
-    columns = sorted({t.cell for t in first_line})
-    if len(columns) < K or (not on_grid and len(columns) != K):
+    by_cell: dict[int, list[Token]] = {}  # the first line's tokens by the cell they stood in
+    for t in row.zone:
+        if t.line > 0:
+            if t.kind in ("value", "blank"):
+                return False
+        elif t.cell > 0:
+            by_cell.setdefault(t.cell, []).append(t)
+    if len(by_cell) < K or (not on_grid and len(by_cell) != K):
         return False
     cells: list[Cell] = []
     wrapped = []
-    for column in columns[-K:]:
-        tokens = [t for t in first_line if t.cell == column]
+    for column in sorted(by_cell)[-K:]:
+        tokens = by_cell[column]
         if len(tokens) == 1 and tokens[0].is_cell:
             cells.extend(to_cells(tokens))
         elif all(t.kind == "value" and is_digit_run(t.raw) for t in tokens):

@@ -47,12 +47,14 @@ def fit(tokens: list[Token], k: int, *, filler_at_end: bool = False) -> list[Tok
     """The row's ``k`` cell tokens once filler empties are trimmed, or None.
 
     Fillers stand at the ends of a row. Padding ("||", two tabs: see
-    :class:`Token`) goes first, trailing before leading. Where the excess could then be trimmed at either end with
-    different results ("| | 0 | 0 | | 0 | 0 | | |": is the first empty a
-    blank cell, or the last?), the row is left unresolved: a blank read one
-    column off puts every number beside it in the wrong column. ``filler_at_end``: the layout puts cells right after the label,
-    so empties in excess are trimmed at the end first (section 二, whose
-    items fill only the first of the header's measure columns).
+    :class:`Token`) goes first, trailing before leading. Where the excess
+    could then be trimmed at either end with different results
+    ("| | 0 | 0 | | 0 | 0 | | |": is the first empty a blank cell, or the
+    last?), the row is left unresolved: a blank read one column off puts
+    every number beside it in the wrong column. ``filler_at_end``: the
+    layout puts cells right after the label, so empties in excess are
+    trimmed at the end first (section 二, whose items fill only the first of
+    the header's measure columns).
     """
     tokens = list(tokens)
     while len(tokens) > k and tokens[-1].pad:
@@ -60,8 +62,8 @@ def fit(tokens: list[Token], k: int, *, filler_at_end: bool = False) -> list[Tok
     while len(tokens) > k and tokens[0].pad:
         tokens.pop(0)
     excess = len(tokens) - k
-    if excess < 0:
-        return None
+    if excess <= 0:  # most rows: nothing to trim
+        return tokens if excess == 0 else None
     lead = next((n for n, t in enumerate(tokens) if t.kind != "empty"), len(tokens))
     trail = next((n for n, t in enumerate(reversed(tokens)) if t.kind != "empty"), len(tokens))
     if filler_at_end:
