@@ -59,15 +59,14 @@ where a.agency_name = %(agency_name)s
   and f.is_latest
 order by o.sort_order, f.applicant_code;
 
--- name: outcomes of one province in one year (fct_application_outcomes)
-select o.conformed_code, sum(f.value) as applications
-from marts.fct_application_outcomes f
-join marts.dim_agency a using (agency_key)
+-- name: outcomes of one province in one year (rpt_outcomes_year)
+select o.conformed_code, sum(r.value) as applications
+from marts.rpt_outcomes_year r
+join marts.dim_region g using (region_code)
 join marts.dim_application_outcome o using (outcome_code)
-where a.province_name = %(province_name)s
-  and f.report_year = %(report_year)s
-  and f.is_latest
-  and f.applicant_code = 'total'
+where g.province_name = %(province_name)s
+  and r.report_year = %(report_year)s
+  and r.applicant_code = 'total'
   and o.is_outcome
 group by o.conformed_code
 order by applications desc nulls last;

@@ -66,8 +66,14 @@ def exact_text_rate(size: dict[str, Any]) -> float | None:
     return sum(counts[lay] for lay in layouts) / seconds
 
 
-def max_p95(size: dict[str, Any]) -> float | None:
-    values = [q["p95_ms"] for q in size.get("queries", []) if not q.get("error")]
+def max_p95(size: dict[str, Any], source: str | None = None) -> float | None:
+    """The slowest p95: of every query, of the dashboard set (``dashboard``) or of the guide's (``analyst-guide``)."""
+    values = [
+        q["p95_ms"]
+        for q in size.get("queries", [])
+        if not q.get("error")
+        and (source is None or (q.get("source") == "analyst-guide") == (source == "analyst-guide"))
+    ]
     return max(values) if values else None
 
 
@@ -100,7 +106,7 @@ def targets(result: dict[str, Any]) -> list[list[str]]:
             "100k files → marts < 10 min on 2 cores",
             f"{_fmt(ftm, 1)} s {at} (parallel parse + load + dbt build)"
             + (
-                f"; {_fmt(last['files_to_marts']['end_to_end_load_then_build_seconds'], 1)} s with the loader's in-line parse"
+                f"; {_fmt(last['files_to_marts']['end_to_end_load_then_build_seconds'], 1)} s with the loader's own parsing"
                 if last["files_to_marts"].get("end_to_end_load_then_build_seconds")
                 else ""
             ),
@@ -115,11 +121,14 @@ def targets(result: dict[str, Any]) -> list[list[str]]:
             _verdict(share is not None and share < NIGHTLY_TARGET),
         ]
     )
-    p95 = max_p95(last)
+    # the target is the dashboards' (bench/queries.sql); the guide's exploratory queries, some
+    # returning tens of thousands of rows, are shown beside it
+    p95 = max_p95(last, "dashboard")
     rows.append(
         [
             "dashboard queries p95 < 100 ms at 100k",
-            f"slowest p95 {_fmt(p95, 1)} ms {at}",
+            f"slowest dashboard p95 {_fmt(p95, 1)} ms {at} (analyst guide's slowest: "
+            f"{_fmt(max_p95(last, 'analyst-guide'), 1)} ms)",
             _verdict(p95 is not None and p95 < QUERY_P95_TARGET, final=n >= 100_000),
         ]
     )
@@ -193,7 +202,7 @@ def growth(result: dict[str, Any]) -> list[list[str]]:
         ),
         row("**load ÷ raw COPY**", lambda s: f"**{_pct(s['load_vs_raw_copy'])}**"),
         row(
-            "load end to end (loader parses in-line), s (rows/s)",
+            "load end to end (the loader's own parse pool, as `nianbao run`), s (rows/s)",
             lambda s: (
                 f"{_fmt(s['load_end_to_end']['seconds'], 1)} ({_fmt(s['load_end_to_end']['rows_per_s'])})"
                 if "load_end_to_end" in s
@@ -210,7 +219,7 @@ def growth(result: dict[str, Any]) -> list[list[str]]:
             lambda s: f"**{_fmt(s['files_to_marts']['parallel_parse_then_load_then_build_seconds'], 1)}**",
         ),
         row(
-            "files → marts, s (loader's in-line parse + build)",
+            "files → marts, s (the loader's own parsing + build)",
             lambda s: _fmt(s["files_to_marts"]["end_to_end_load_then_build_seconds"], 1),
         ),
         row("night with nothing new (load only), s", lambda s: _fmt(s["night_nothing_new"]["seconds"], 2)),
@@ -222,7 +231,8 @@ def growth(result: dict[str, Any]) -> list[list[str]]:
             ),
         ),
         row("**nightly ÷ full build**", lambda s: f"**{_pct(s['nightly']['share_of_full_build'])}**"),
-        row("slowest query p95, ms", lambda s: _fmt(max_p95(s), 1)),
+        row("slowest dashboard query p95, ms", lambda s: _fmt(max_p95(s, "dashboard"), 1)),
+        row("slowest analyst-guide query p95, ms", lambda s: _fmt(max_p95(s, "analyst-guide"), 1)),
         row(
             "load average during parse / load / build",
             lambda s: " / ".join(str(s["load_average"].get(k, "–")) for k in ("parse", "load", "dbt_build")),

@@ -11,7 +11,8 @@
 
     Why that is enough: raw cells are written once with their report and
     never change (a re-parse is a new report_id), so the staging views' rows
-    of older reports are the rows tested the night they arrived. The
+    of older reports are the rows tested the night they arrived, and so are
+    int_report_metrics_conformed's, computed from a report's own cells. The
     incremental facts rewrite an older report's rows only when its is_latest
     flips, with delete+insert from the same select, so those rows differ
     from the tested ones in is_latest alone. The warn-level reconciliation
