@@ -523,11 +523,11 @@ def _load_files(
             name = str(path)
             data, code, reason = read_file(path)
             if data is None:
-                yield Job(_FileJob(path, skip=(code, reason)))
+                yield Job(_FileJob(path, unreadable=(code, reason)))
                 continue
             sha = hashlib.sha256(data).hexdigest()
             if sha in loaded_before or sha in seen_now or sha in quarantined_before:
-                yield Job(_FileJob(path, sha, skip=("skipped", "in_quarantine" if sha in quarantined_before else "")))
+                yield Job(_FileJob(path, sha, in_quarantine=sha in quarantined_before))
                 continue
             seen_now.add(sha)
             yield Job(_FileJob(path, sha), data, name)
@@ -537,14 +537,13 @@ def _load_files(
         item = job.item
         name = str(item.path)
         if record is None:
-            code, reason = item.skip or ("", "")
-            if code == "skipped":
+            if item.unreadable is None:
                 result.files_skipped += 1
-                result.skipped_in_quarantine += reason == "in_quarantine"
+                result.skipped_in_quarantine += item.in_quarantine
                 log.debug("skipped %s (sha256 %s already handled)", name, item.sha256[:12])
                 report(name, "skipped")
             else:
-                writer.quarantine_unread(name, code, reason)
+                writer.quarantine_unread(name, *item.unreadable)
                 report(name, "unreadable")
             continue
         assert job.data is not None
@@ -566,5 +565,6 @@ class _FileJob:
 
     path: Path
     sha256: str = ""
-    # (code, reason): unreadable/too_large with the reason, or ("skipped", why)
-    skip: tuple[str, str] | None = None
+    # (code, reason) of a file that could not be read (unreadable, too_large)
+    unreadable: tuple[str, str] | None = None
+    in_quarantine: bool = False  # skipped, its bytes still in quarantine
