@@ -53,7 +53,11 @@ distclean: clean ## also stop the embedded servers and delete them and .venv (al
 	-[ -x $(BIN)/python ] && $(BIN)/python -c "$$STOP_SERVERS"
 	rm -rf var $(VENV)
 
-.PHONY: bench bench-full
+.PHONY: accuracy bench bench-full
+
+accuracy: $(STAMP) ## score the parser on the real-report corpus (tests/corpus) against its hand-labelled gold
+	$(BIN)/python -m bench.accuracy
+
 
 bench: $(STAMP) ## benchmark at 1,000 and 10,000 reports (minutes): bench/results/, docs/performance.md
 	$(BIN)/python -m bench --sizes 1000,10000

