@@ -44,11 +44,22 @@ def flatten(label: dict[str, Any]) -> dict[str, Any]:
             flat[f"legacy_stats.{_indicator_key(key[len('legacy_stats.'):])}"] = UNDETERMINABLE
         elif any(key.startswith(s + ".") for s in SECTIONS):
             flat[key] = UNDETERMINABLE
-        else:  # a bare row.column key is an application cell
-            flat[f"applications.{key}"] = UNDETERMINABLE
+        else:  # a key without its section: the section whose codes it uses
+            flat[f"{_section_of(key)}.{key}"] = UNDETERMINABLE
     for key, value in (label.get("legacy_stats") or {}).items():
         flat[f"legacy_stats.{_indicator_key(key)}"] = _value(value)
     return flat
+
+
+def _section_of(key: str) -> str:
+    from etl.labels import codes
+
+    first = key.split(".", 1)[0]
+    if first in codes("item"):
+        return "active_disclosure"
+    if first in codes("proceeding"):
+        return "review_litigation"
+    return "applications"
 
 
 def _value(value: Any) -> Any:

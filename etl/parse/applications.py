@@ -41,6 +41,7 @@ from etl.record import ApplicationCell, Finding
 K = len(APPLICANTS)
 ROW_LABELS = labels("row")  # 2019 and 2021 rows together, in table order
 OUTCOME_ROWS = [lb.code for lb in ROW_LABELS if lb.group_code not in ("intake", "total", "carried_forward")]
+SECTION_HEADING = re.compile(r"收到和处理政府信息公开申请")
 _END = re.compile(r"四[、.,]?(?:政府信息公开)?行政复议|行政复议[、,]?行政诉讼|政府信息公开行政复议|五[、.,]")
 MAX_JOINT = 100_000
 MAX_CANDIDATES = 64
@@ -54,6 +55,28 @@ class Applications:
     empty_lines_are_cells: bool = False
     start: int | None = None
     end: int | None = None
+    cut_after: str | None = None  # the row inside which the text ends, when it ends inside the table
+
+
+def _short_table(stream: Stream, found: list[tuple[str, Hit]], end: int | None) -> bool:
+    """Whether one or two row labels are a table's first rows rather than words of prose.
+
+    A stored page cut short may hold only the first rows. They count when
+    they follow the section's heading and each holds exactly seven cells, or
+    the text ends inside them.
+    """
+    heading = stream.find(SECTION_HEADING, 0, found[0][1].start)
+    if heading is None or found[0][0] != "new_received":
+        return False
+    for n, (_, hit) in enumerate(found):
+        zone_end = found[n + 1][1].start if n + 1 < len(found) else (end or len(stream.text))
+        last = n + 1 == len(found)
+        cells = cell_tokens(tokenize(stream.text[hit.end : zone_end]))
+        seven = fit(cells, K) is not None
+        cut = last and zone_end == len(stream.text) and 0 < len(cells) < K
+        if not (seven or cut):
+            return False
+    return True
 
 
 def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -> Applications:
@@ -61,7 +84,7 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
     chain = find_chain(stream, [lb.pattern for lb in ROW_LABELS], start, end)
     found = [(lb.code, hit) for lb, hit in zip(ROW_LABELS, chain, strict=True) if hit is not None]
     result = Applications()
-    if len(found) < 3:
+    if not found or (len(found) < 3 and not _short_table(stream, found, end)):
         return result
     codes = [c for c, _ in found]
     has_2021_rows = any(c.startswith("other_") for c in codes)
@@ -69,6 +92,8 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
 
     stop = stream.find(_END, found[-1][1].end, end)
     table_end = stop.start if stop else min(len(stream.text), found[-1][1].end + 400)
+    # the text ends inside the table (a stored page cut short): the last row keeps the cells it has
+    result.cut_after = found[-1][0] if stop is None and table_end == len(stream.text) else None
     result.start, result.end = found[0][1].start, table_end
     result.empty_lines_are_cells = empty_lines_are_cells(stream.text[result.start : table_end])
 
@@ -90,6 +115,10 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
     regroup(rows, K)
     split_extra_rows(rows, K)
     _split_glued(rows, result.findings)
+    if result.cut_after and rows and rows[-1].unresolved and 0 < len(rows[-1].tokens) < K:
+        last = rows[-1]
+        if all(t.kind != "empty" or not t.pad for t in last.tokens):
+            last.cells = to_cells(last.tokens) + [Cell(None, None)] * (K - len(last.tokens))
 
     for row in rows:
         if row.cells is None:

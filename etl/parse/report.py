@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from etl.parse.applications import parse_applications
+from etl.parse.applications import SECTION_HEADING, parse_applications
 from etl.parse.disclosure import Disclosure, parse_disclosure
 from etl.parse.legacy import parse_legacy
 from etl.parse.metadata import read_metadata
@@ -77,6 +77,11 @@ def _parse(text: str, source: Source) -> Report:
     apps = parse_applications(stream)
     table_start = apps.start if apps.start is not None else len(text)
     s2 = stream.find(_SECTION2, 0, table_start)
+    # section 二 ends at section 三's heading after it, whatever follows (the opening
+    # paragraph names the sections too, so only a heading after 二's table counts)
+    heading3 = stream.find(SECTION_HEADING, s2.end, table_start) if s2 else None
+    if heading3 is not None:
+        table_start = heading3.start
     if apps.start is None and s2 is None:
         disclosure = Disclosure()  # no 2019/2021 table at all: a pre-2019 统计表 uses these words too
     else:
