@@ -73,13 +73,13 @@ def parse_disclosure(
         header = [code for code, h in measure_hits if prev_end <= h.start < hit.start]
         if header:
             current = _dedupe(header)
-        measures = list(current) if current and _plausible(current, item.measures) else list(item.measures)
         zone_end = min(
             [found[n + 1][1].start if n + 1 < len(found) else end] + [b for b in boundaries if b >= hit.end]
         )
         tokens = cell_tokens(
             tokenize(stream.text[hit.end : zone_end], empty_lines_are_cells=empty_lines_are_cells)
         )
+        measures = _measures(current, item.measures, tokens)
         cells = _read(tokens, len(measures))
         if cells is None:
             raws = " ".join(t.raw or "∅" for t in tokens)
@@ -126,6 +126,21 @@ def _dedupe(codes: list[str]) -> list[str]:
 def _plausible(header: list[str], defaults: tuple[str, ...]) -> bool:
     """A header's measures apply to an item when they are the item's own kind of measures."""
     return set(header) <= set(defaults) or len(header) == len(defaults)
+
+
+def _measures(header: list[str] | None, defaults: tuple[str, ...], tokens) -> list[str]:
+    """The measures an item's cells stand under: the header's, or the template's.
+
+    A header whose labels are cut short ("本年新 | 本年新 | 对外公开总数量") names
+    fewer measures than its columns; where the item's cells then fill the
+    template's columns exactly, the template's measures are the columns.
+    """
+    if not header or not _plausible(header, defaults):
+        return list(defaults)
+    if len(header) < len(defaults) and set(header) < set(defaults):
+        if fit(tokens, len(header), filler_at_end=True) is None and fit(tokens, len(defaults), filler_at_end=True):
+            return list(defaults)
+    return list(header)
 
 
 def section_hits(stream: Stream, start: int, end: int) -> list[Hit]:

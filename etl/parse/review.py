@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from etl.labels import PROCEEDINGS, RESULTS
+from etl.labels import PROCEEDINGS, RESULTS, labels
 from etl.parse.cells import Cell, all_digit_runs, fit, runs_of, split_cells, to_cells
 from etl.parse.glued import splits
-from etl.parse.stream import Stream
+from etl.parse.stream import Stream, find_chain
 from etl.parse.tokens import Token, tokenize
 from etl.record import Finding, ReviewCell
 
@@ -53,6 +53,8 @@ def parse_review(
     fitted = fit(cells, K)
     chosen: list[Cell] | None = to_cells(fitted) if fitted is not None else None
     problem = f"found {len(cells)} cells where {K} were expected"
+    if chosen is None:
+        chosen = _by_proceeding(stream, heading.start, region_end, empty_lines_are_cells)
     if chosen is None and all_digit_runs(cells) and len(cells) < K:
         options = list(splits(runs_of(cells), K, group=len(RESULTS)))
         if len(options) == 1:
@@ -68,6 +70,35 @@ def parse_review(
         proceeding, res = PROCEEDINGS[n // len(RESULTS)], RESULTS[n % len(RESULTS)]
         result.cells.append(ReviewCell(proceeding, res, cell.value, cell.raw))
     return result
+
+
+def _by_proceeding(stream: Stream, start: int, end: int, empty_lines_are_cells: bool) -> list[Cell] | None:
+    """Section 四 printed as one table (or one row) per proceeding, five cells each.
+
+    Converters split the table in three ("行政复议 | 结果维持 … | 总计" then its
+    five numbers, and so for each kind of litigation), and some reports print
+    it transposed, a row per proceeding. Either way each proceeding's label
+    is followed by its own five cells; the reading holds only when every
+    proceeding has exactly five.
+    """
+    hits = find_chain(stream, [lb.pattern for lb in labels("proceeding")], start, end)
+    if any(h is None for h in hits):
+        return None
+    bounds = [h.end for h in hits] + [end]  # type: ignore[union-attr]
+    out: list[Cell] = []
+    for n in range(len(hits)):
+        tokens = tokenize(
+            stream.text[bounds[n] : hits[n + 1].start if n + 1 < len(hits) else end],  # type: ignore[union-attr]
+            first_cell_is_label=False,
+            empty_lines_are_cells=empty_lines_are_cells,
+        )
+        every = [t for t in tokens if t.is_cell]
+        after = _after_last_label(tokens)
+        fitted = fit(after, len(RESULTS)) or fit(every, len(RESULTS))
+        if fitted is None:
+            return None
+        out.extend(to_cells(fitted))
+    return out
 
 
 def _after_last_label(tokens: list[Token]) -> list[Token]:
