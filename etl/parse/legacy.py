@@ -11,12 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from etl.parse.normalize import normalize, squeeze
+from etl.parse.glued import is_digit_run
+from etl.parse.normalize import nfkc, normalize, squeeze
 from etl.parse.tokens import Token, tokenize
 from etl.record import LegacyStat
 
 UNITS = ("人次", "万元", "条", "件", "个", "次", "人", "项", "元")
 _START = re.compile(r"统计表|统\s*计\s*指\s*标")
+_TABLE_AFTER = re.compile(r"统计指标|指标名称|指标|单位|一[、.]\s*主动公开")
+# the table's header words, also where a glued page runs them into the first indicator
+_HEADER_WORDS = re.compile(r"统计表|指标名称|计量单位|(?:19|20)\d{2}\s*年度|本年度|历年累计")
+_CUMULATIVE = re.compile(r"历年累计|累计数|累计")
 _END = re.compile(r"单位负责人|审核人|填报人|填表人|联系电话")
 _L1 = re.compile(r"^(?P<n>[一二三四五六七八九十]+)\s*[、.,]\s*")
 _L2 = re.compile(r"^[(（](?P<n>[一二三四五六七八九十]+)[)）]\s*")
@@ -33,7 +38,10 @@ _BREAK_BEFORE = re.compile(
 _HEADER_RUN = re.compile(  # simplified or traditional
     r"[统統]\s*[计計]\s*指\s*[标標](?:\s*\|?\s*[单單]\s*位)?(?:\s*\|?\s*[统統]\s*[计計]\s*[数數])?"
 )
-_SKIP = re.compile(r"^[(（]\s*\d{4}\s*年度?\s*[)）]$|^填报单位|^附件|^政府信息公开情况统计表")
+_SKIP = re.compile(
+    r"^[(（]\s*\d{4}\s*年度?\s*[)）]$|^填报单位|^附件|^政府信息公开情况统计表"
+    r"|^(?:指标名称|统计指标|指标|计量单位|单位|统计数|数量|\d{4}年度?|本年度?|历年累计|累计数?|名称)+$"
+)
 
 
 @dataclass
@@ -42,20 +50,23 @@ class LegacyTable:
     # the table lost its line breaks: unnumbered sub-items whose value cell was
     # empty run into the next label, so some indicators may be merged or missing
     glued: bool = False
+    # indicators of a 本年度 | 历年累计 table whose two numbers ran together and split more than one way
+    ambiguous: list[str] = field(default_factory=list)
 
 
 def parse_legacy(text: str) -> LegacyTable:
     norm_text = normalize(text)
-    start = _START.search(norm_text)
+    start = _table_start(norm_text)
     if not start:
         return LegacyTable()
     end = _END.search(norm_text, start.end())
     region = text[start.start() : end.start() if end else len(text)]
+    cumulative = bool(_CUMULATIVE.search(normalize(region[:200])))
     breaks = len(_BREAK_BEFORE.findall(region))
     glued = breaks > 10 and region.count("\n") < breaks / 3
     # one indicator per line, also on pages that lost their line breaks; the
     # header repeated on each page ("统计指标 单位 统计数") is no indicator's text
-    region = _BREAK_BEFORE.sub("\n", _HEADER_RUN.sub("\n", region))
+    region = _BREAK_BEFORE.sub("\n", _HEADER_WORDS.sub("\n", _HEADER_RUN.sub("\n", region)))
     reader = _Reader()
     for raw_line in region.split("\n"):
         line = normalize(raw_line).strip()
@@ -67,7 +78,52 @@ def parse_legacy(text: str) -> LegacyTable:
             reader.take(t, following)
         reader.end_of_line()
     reader.flush()
-    return LegacyTable(_unique(reader.stats), glued)
+    ambiguous = _split_year_and_cumulative(reader) if cumulative else []
+    return LegacyTable(_unique(reader.stats), glued, ambiguous)
+
+
+def _table_start(norm_text: str) -> re.Match[str] | None:
+    """Where the 统计表 starts: at the table, not at a sentence that mentions it.
+
+    The opening paragraph often says the report "由概述……和统计表组成"; the table
+    itself is followed by its header (统计指标 / 指标名称 / 单位) or its first
+    numbered indicator.
+    """
+    first = None
+    for m in _START.finditer(norm_text):
+        first = first or m
+        if _TABLE_AFTER.search(norm_text, m.end(), m.end() + 80):
+            return m
+    return first
+
+
+def _split_year_and_cumulative(reader: _Reader) -> list[str]:
+    """Indicators of a 本年度 | 历年累计 table whose two numbers ran together ("206912106").
+
+    The year's figure is the first part and cannot exceed the cumulative
+    one; where only one cut satisfies that ("00" is 0 and 0) it is taken,
+    otherwise the value is left null and named: never one number made of two.
+    """
+    ambiguous = []
+    for stat in reader.stats:
+        if reader.values_seen.get(id(stat), 0) != 1 or stat.raw is None or not is_digit_run(stat.raw):
+            continue
+        digits = nfkc(stat.raw)
+        cuts = [
+            (digits[:i], digits[i:])
+            for i in range(1, len(digits))
+            if _plain(digits[:i]) and _plain(digits[i:]) and int(digits[:i]) <= int(digits[i:])
+        ]
+        if len(cuts) == 1:
+            stat.value = int(cuts[0][0])
+        else:
+            stat.value = None
+            ambiguous.append(stat.indicator)
+    return ambiguous
+
+
+def _plain(digits: str) -> bool:
+    return digits == "0" or not digits.startswith("0")
 
 
 class _Reader:
@@ -84,6 +140,9 @@ class _Reader:
         self.pending: list[str] = []
         self.pending_unit: str | None = None
         self.open_note = False  # inside a note whose label was already taken
+        # "其中：" alone on its line: the numbered lines after it are its sub-items ("其中.1 …")
+        self.sub_numbering = False
+        self.values_seen: dict[int, int] = {}  # value cells read per indicator (two in a year | cumulative table)
 
     def take(self, t: Token, following: Token | None) -> None:
         if t.kind == "noise":
@@ -116,8 +175,10 @@ class _Reader:
             self.pending.append(t.raw)  # "(...计1条)": a number inside a note is words
             return
         target = self.flush() or self.current
-        if target is not None and target.raw is None:
-            target.value, target.raw = t.value, t.raw
+        if target is not None:
+            self.values_seen[id(target)] = self.values_seen.get(id(target), 0) + 1
+            if target.raw is None:
+                target.value, target.raw = t.value, t.raw
 
     def end_of_line(self) -> None:
         if self.pending and not self._in_note():
@@ -139,7 +200,7 @@ class _Reader:
                 label = label[: -len(unit)]
         if not label or _is_note(label):
             return None
-        indicator = _indicator(label, self.path)
+        indicator = _indicator(label, self.path, self)
         if indicator is None:
             return None
         if indicator.startswith("\x00sub:"):
@@ -159,21 +220,41 @@ def _is_note(label: str) -> bool:
     return bool(re.fullmatch(r"[(（][^)）]*[)）]", label)) and not _L2.match(label)
 
 
-def _indicator(label: str, path: list[str]) -> str | None:
+def _indicator(label: str, path: list[str], reader: _Reader) -> str | None:
+    """The indicator's key (numbering path, a space, its name), updating the path it opens.
+
+    Tables number their lines (一、/(一)/1.) or not at all; an unnumbered line
+    under a numbered one is its "其中" sub-item, and in a table without
+    一/(一) numbering it is a line of its own. "其中：" alone on a line makes
+    the numbered lines after it its sub-items: 主动公开文件数 / 其中.1 政府网站公开数.
+    """
     for level, pattern in enumerate((_L1, _L2, _L3)):
         m = pattern.match(label)
         if m:
             n = m.group("n")
+            if level < 2:
+                reader.sub_numbering = False
             path[level] = n if level != 1 else f"({n})"
+            if level == 2 and reader.sub_numbering:
+                path[level] = f"其中.{n}"
             for deeper in range(level + 1, len(path)):
                 path[deeper] = ""
             name = _without_notes(squeeze(label[m.end() :]))
             return f"{_joined(path)} {name}" if name else None
     m = _SUB.match(label)
     if m:
-        return "\x00sub:" + _without_notes(squeeze(label[m.end() :]))
-    if not any(path):
-        return None  # text before the first numbered indicator
+        name = _without_notes(squeeze(label[m.end() :]))
+        if not name:
+            reader.sub_numbering = True
+            return None
+        return "\x00sub:" + name
+    if not (path[0] or path[1]):
+        # a table that does not number its main lines: each unnumbered line is one
+        reader.sub_numbering = False
+        for level in range(len(path)):
+            path[level] = ""
+        name = _without_notes(squeeze(label))
+        return name or None
     return "\x00sub:" + _without_notes(squeeze(label))
 
 

@@ -111,6 +111,16 @@ def _parse(text: str, source: Source) -> Report:
     if not has_new_tables:
         legacy = parse_legacy(text)
         report.legacy_stats = legacy.stats
+        if legacy.ambiguous:
+            report.findings.append(
+                Finding(
+                    "ambiguous_cells",
+                    None,
+                    None,
+                    "legacy_stats: the year's and the cumulative figures ran together and split more "
+                    f"than one way for {'、'.join(legacy.ambiguous)}; values left empty",
+                )
+            )
         if legacy.glued and legacy.stats:
             report.status = "partial"
             report.errors.append(
