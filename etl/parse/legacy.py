@@ -22,7 +22,7 @@ _TABLE_AFTER = re.compile(r"统计指标|指标名称|指标|单位|一[、.]\s*
 # the table's header words, also where a glued page runs them into the first indicator
 _HEADER_WORDS = re.compile(r"统计表|指标名称|计量单位|(?:19|20)\d{2}\s*年度|本年度|历年累计")
 _CUMULATIVE = re.compile(r"历年累计|累计数|累计")
-_END = re.compile(r"单位负责人|审核人|填报人|填表人|联系电话")
+_END = re.compile(r"单位负责人|审核人|填报人|填表人|联系电话|附件下载|打印本页|关闭窗口")
 _L1 = re.compile(r"^(?P<n>[一二三四五六七八九十]+)\s*[、.,]\s*")
 _L2 = re.compile(r"^[(（](?P<n>[一二三四五六七八九十]+)[)）]\s*")
 _L3 = re.compile(r"^(?P<n>\d{1,2})\s*[.、,]\s*(?=\D)")
@@ -89,12 +89,12 @@ def _table_start(norm_text: str) -> re.Match[str] | None:
     itself is followed by its header (统计指标 / 指标名称 / 单位) or its first
     numbered indicator.
     """
-    first = None
     for m in _START.finditer(norm_text):
-        first = first or m
-        if _TABLE_AFTER.search(norm_text, m.end(), m.end() + 80):
+        # up to the end of the sentence (normalize() turns "。" into "."): prose names the table too
+        window = re.split(r"[。.](?!\d)", norm_text[m.end() : m.end() + 60], maxsplit=1)[0]
+        if _TABLE_AFTER.search(window):
             return m
-    return first
+    return None
 
 
 def _split_year_and_cumulative(reader: _Reader) -> list[str]:
@@ -198,7 +198,7 @@ class _Reader:
             unit = next((u for u in UNITS if label.endswith(u) and len(label) > len(u) + 1), None)
             if unit:
                 label = label[: -len(unit)]
-        if not label or _is_note(label):
+        if not label or _is_note(label) or _is_prose(label):
             return None
         indicator = _indicator(label, self.path, self)
         if indicator is None:
@@ -213,6 +213,12 @@ class _Reader:
     def _in_note(self, more: str = "") -> bool:
         text = "".join(self.pending) + more
         return text.count("(") > text.count(")")
+
+
+def _is_prose(label: str) -> bool:
+    """A sentence, not an indicator's name: indicators are short noun phrases without sentence punctuation."""
+    name = _without_notes(squeeze(normalize(label)))
+    return len(name) > 40 or bool(re.search(r"[,;。!?]|\.(?!\d)", name.lstrip("0123456789.、一二三四五六七八九十()")))
 
 
 def _is_note(label: str) -> bool:

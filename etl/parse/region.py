@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from etl.parse.normalize import simplify
+from etl.parse.normalize import simplify, squeeze
 
 _OFFICE = re.compile(r"(?:人民政府|政府)办公(?:室|厅)$|政府办$")
 _TOWNSHIP = re.compile(r"(?:乡|镇|街道|街道办事处|苏木|民族乡)(?:人民政府|政府|办事处)?$")
@@ -206,7 +206,7 @@ def resolve(name: str | None, text: str) -> Place:
         g = _gazetteer()
         # the heading's provinces, the agency's own name and its divisions' names taken out
         # (海南藏族自治州 is in 青海, not 海南)
-        rest = simplify(head).replace(simplify(name or ""), " ")
+        rest = squeeze(simplify(head)).replace(simplify(name or ""), " ")  # names wrap across lines
         for c in {code, code[:4] + "00", code[:2] + "0000"}:
             if c in g.by_code:
                 rest = rest.replace(g.by_code[c], " ")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from etl.parse.applications import SECTION_HEADING, parse_applications
+from etl.parse.applications import SECTION_HEADING, Applications, parse_applications
 from etl.parse.disclosure import Disclosure, parse_disclosure
 from etl.parse.legacy import parse_legacy
 from etl.parse.metadata import read_metadata
@@ -102,6 +102,11 @@ def _parse(text: str, source: Source) -> Report:
         else None
     )
 
+    if _phantom(meta.report_year, apps):
+        # a report under the 2008 regulation whose prose names 规范性文件, 行政许可 or
+        # 行政复议: words, not the 2019/2021 tables; its figures are in the 统计表
+        apps, disclosure, review = Applications(), Disclosure(), None
+
     report.active_disclosure = disclosure.cells
     report.applications = apps.cells
     report.review_litigation = review.cells if review else []
@@ -133,6 +138,9 @@ def _parse(text: str, source: Source) -> Report:
     report.template = _template(
         disclosure.template, apps.template, bool(report.legacy_stats), meta.report_year
     )
+    mismatch = _mismatch(report.template, meta.report_year, has_new_tables or bool(report.legacy_stats))
+    if mismatch:
+        report.findings.append(Finding("template_year_mismatch", None, meta.report_year, mismatch))
     report.findings += reconcile(report.applications, report.review_litigation)
 
     if has_new_tables:
@@ -181,6 +189,28 @@ def _template(disclosure: str | None, applications: str | None, legacy: bool, ye
     if year <= 2018:
         return "pre2019"
     return "2019" if year <= 2020 else "2021"
+
+
+# a real application table has most of its 26 rows; prose that names a few row labels has not
+_REAL_TABLE_ROWS = 10
+
+
+def _phantom(year: int | None, apps: Applications) -> bool:
+    """Whether a report for 2018 or earlier shows only words of the new templates, not their tables."""
+    return year is not None and year <= 2018 and len({c.row for c in apps.cells}) < _REAL_TABLE_ROWS
+
+
+def _mismatch(template: str, year: int | None, from_tables: bool) -> str | None:
+    """Why the tables' template contradicts the report year, or None."""
+    if year is None or not from_tables:
+        return None
+    expected = "pre2019" if year <= 2018 else "2019" if year <= 2020 else "2021"
+    if template == expected or template == "unknown":
+        return None
+    return (
+        f"template: the tables are in the {template} format, but a report for {year} would use the "
+        f"{expected} format; the tables decide"
+    )
 
 
 def _mostly_garbage(text: str) -> bool:
