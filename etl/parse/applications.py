@@ -105,9 +105,15 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
             continue  # the 2021 group heading (六)其他处理 carries no cells of its own
         rows.append(Row(code, cell_tokens(zone), zone=zone))
 
-    on_grid = dict(zip(codes, _grid_rows(stream.text, [hit for _, hit in found]), strict=True))
+    hits = [hit for _, hit in found]
+    on_grid = dict(zip(codes, _grid_rows(stream.text, hits), strict=True))
+    widths = dict(zip(codes, _line_widths(stream.text, hits), strict=True))
+    offsets = {code: stream.text.count("|", stream.text.rfind("\n", 0, hit.start) + 1, hit.start) for code, hit in found}
+    columns = _value_columns(rows, widths, offsets)
     for row in rows:
-        if _read_grid_row(row, on_grid[row.code]):
+        grid = columns.get(widths[row.code])  # type: ignore[arg-type]
+        relative = [c - offsets[row.code] for c in grid] if grid else None
+        if _read_grid_row(row, on_grid[row.code], relative):
             continue
         fitted = fit(row.tokens, K)
         if fitted is not None:
@@ -155,6 +161,16 @@ def _grid_rows(text: str, hits: list[Hit]) -> list[bool]:
     draw) has one width per piece, so a row is on a grid when its line has
     the width of a neighbouring row's line.
     """
+    widths = _line_widths(text, hits)
+    return [
+        width is not None
+        and width in (widths[n - 1] if n else None, widths[n + 1] if n + 1 < len(widths) else None)
+        for n, width in enumerate(widths)
+    ]
+
+
+def _line_widths(text: str, hits: list[Hit]) -> list[int | None]:
+    """The number of cell borders on each row label's line, where it is a grid's line."""
     widths: list[int | None] = []
     for hit in hits:
         start = text.rfind("\n", 0, hit.start) + 1
@@ -163,14 +179,32 @@ def _grid_rows(text: str, hits: list[Hit]) -> list[bool]:
         # "||" is a page's padding of short rows, never in a rendered grid
         bars = line.count("|") if "||" not in line else 0
         widths.append(bars if bars >= K else None)
-    return [
-        width is not None
-        and width in (widths[n - 1] if n else None, widths[n + 1] if n + 1 < len(widths) else None)
-        for n, width in enumerate(widths)
-    ]
+    return widths
 
 
-def _read_grid_row(row: Row, on_grid: bool) -> bool:
+def _value_columns(rows: list[Row], widths: dict[str, int | None], offsets: dict[str, int]) -> dict[int, list[int]]:
+    """Per grid width, the columns that hold a number or a blank mark in some row of that width.
+
+    A column no row fills (a converter's extra trailing column, an HTML span
+    resolved into the rectangle) is no applicant column: with exactly seven
+    such columns, they are where every row of that grid is read.
+    """
+    found: dict[int, set[int]] = {}
+    for row in rows:
+        width = widths.get(row.code)
+        if width is None:
+            continue
+        # columns counted from the line's start: row labels stand in different columns
+        cells = {
+            offsets[row.code] + t.cell
+            for t in row.zone
+            if t.line == 0 and t.cell > 0 and t.kind in ("value", "blank")
+        }
+        found.setdefault(width, set()).update(cells)
+    return {width: sorted(cols) for width, cols in found.items() if len(cols) == K}
+
+
+def _read_grid_row(row: Row, on_grid: bool, grid_columns: list[int] | None = None) -> bool:
     """Read a grid row's last seven cells, the applicant columns whatever the label columns span.
 
     A line that holds exactly seven cells after the label's is read so too,
@@ -194,20 +228,41 @@ def _read_grid_row(row: Row, on_grid: bool) -> bool:
             by_cell.setdefault(t.cell, []).append(t)
     if len(by_cell) < K or (not on_grid and len(by_cell) != K):
         return False
-    cells: list[Cell] = []
-    wrapped = []
-    for column in sorted(by_cell)[-K:]:
-        tokens = by_cell[column]
-        if len(tokens) == 1 and tokens[0].is_cell:
-            cells.extend(to_cells(tokens))
-        elif all(t.kind == "value" and is_digit_run(t.raw) for t in tokens):
-            raw = "".join(t.raw for t in tokens)
-            cells.append(Cell(parse_value(raw)[1], raw))
-            wrapped.append(" ".join(t.raw for t in tokens))
-        else:
-            if on_grid:
-                row.problem = f"grid cell '{' '.join(t.raw for t in tokens)}' is not one value"
-            return on_grid
+    columns = sorted(by_cell)
+    readings: list[tuple[list[Cell], list[str]]] = []
+    problem = None
+    if grid_columns and set(grid_columns) <= set(columns):
+        outside = [c for c in columns if c not in grid_columns]
+        if not any(_holds_value(by_cell[c]) for c in outside):
+            read = _read_columns(by_cell, grid_columns)
+            if not isinstance(read, str) and not read[1]:
+                row.cells = read[0]
+                return True
+    for first in range(len(columns) - K, -1, -1):  # the last seven first: label columns span the left
+        window = columns[first : first + K]
+        outside = columns[:first] + columns[first + K :]
+        if any(_holds_value(by_cell[c]) for c in outside):
+            continue  # a value outside the window: not this reading
+        if any(c > window[-1] and not _is_empty(by_cell[c]) for c in outside):
+            continue
+        read = _read_columns(by_cell, window)
+        if isinstance(read, str):
+            problem = problem or read
+            continue
+        readings.append(read)
+    if not readings:
+        if on_grid and problem:
+            row.problem = problem
+        return on_grid and problem is not None
+    chosen = _by_identity(readings)
+    if chosen is None:
+        if on_grid:
+            row.problem = (
+                "the grid's cells can be read at more than one column offset (an extra empty column) "
+                "and the row's total does not settle which"
+            )
+        return on_grid
+    cells, wrapped = chosen
     if wrapped:
         values = [c.value for c in cells]
         if not all(isinstance(v, int) for v in values) or sum(values[:-1]) != values[-1]:  # type: ignore[arg-type]
@@ -219,6 +274,60 @@ def _read_grid_row(row: Row, on_grid: bool) -> bool:
             return on_grid
     row.cells = cells
     return True
+
+
+def _holds_value(tokens: list[Token]) -> bool:
+    return any(t.kind == "value" for t in tokens)
+
+
+def _is_empty(tokens: list[Token]) -> bool:
+    return all(t.kind == "empty" for t in tokens)
+
+
+def _read_columns(by_cell: dict[int, list[Token]], window: list[int]) -> tuple[list[Cell], list[str]] | str:
+    """The cells of seven grid columns, or why they are not seven values."""
+    cells: list[Cell] = []
+    wrapped = []
+    for column in window:
+        tokens = by_cell[column]
+        if len(tokens) == 1 and tokens[0].is_cell:
+            cells.extend(to_cells(tokens))
+        elif all(t.kind == "value" and is_digit_run(t.raw) for t in tokens):
+            raw = "".join(t.raw for t in tokens)
+            cells.append(Cell(parse_value(raw)[1], raw))
+            wrapped.append(" ".join(t.raw for t in tokens))
+        else:
+            return f"grid cell '{' '.join(t.raw for t in tokens)}' is not one value"
+    return cells, wrapped
+
+
+def _by_identity(readings: list[tuple[list[Cell], list[str]]]) -> tuple[list[Cell], list[str]] | None:
+    """One reading of a row, chosen by its total where several column offsets are possible.
+
+    A reading whose total equals the sum of its six applicant columns is
+    confirmed; one whose total is blank while other cells hold numbers is
+    suspect (a reading shifted one column off leaves the total blank). With
+    one reading only, it stands as printed.
+    """
+    distinct = {tuple((c.value, c.raw) for c in cells): (cells, wrapped) for cells, wrapped in readings}
+    if len(distinct) == 1:
+        return next(iter(distinct.values()))
+    ranked: dict[int, list[tuple[list[Cell], list[str]]]] = {}
+    for cells, wrapped in distinct.values():
+        ranked.setdefault(_row_check(cells), []).append((cells, wrapped))
+    best = ranked[max(ranked)]
+    return best[0] if len(best) == 1 and max(ranked) > 0 else None
+
+
+def _row_check(cells: list[Cell]) -> int:
+    """2: the row's total holds; 1: it cannot be checked; 0: it fails, or is blank beside numbers."""
+    values = [c.value for c in cells]
+    parts, total = values[:-1], values[-1]
+    if total is None:
+        return 1 if all(v is None for v in parts) else 0
+    if any(v is None for v in parts):
+        return 1
+    return 2 if sum(parts) == total else 0  # type: ignore[arg-type]
 
 
 def _describe(row: Row) -> str:
