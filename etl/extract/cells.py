@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from etl.extract.document import Grid
+from etl.extract.document import COVERED, Grid
 
 _WHITESPACE = re.compile(r"[^\S\n]+")  # any whitespace but newline, incl. NBSP and U+3000
 
@@ -41,10 +41,10 @@ def _is_alnum(ch: str) -> bool:
 
 
 def pad_grid(grid: Grid) -> Grid:
-    """Make a grid rectangular: ragged rows are filled with ``""`` on the right."""
+    """Make a grid rectangular: ragged rows are filled with ``""`` on the right (cells the row lacks)."""
     width = max((len(row) for row in grid), default=0)
     return [row + [""] * (width - len(row)) for row in grid]
 
 
 def grid_has_text(grid: Grid) -> bool:
-    return any(cell for row in grid for cell in row)
+    return any(cell and cell != COVERED for row in grid for cell in row)

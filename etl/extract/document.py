@@ -8,7 +8,10 @@ single parser serves every format. ``tables`` keeps the same grids as lists
 of rows for callers that want cells (tests, diagnostics).
 
 Merged cells are resolved into a rectangular grid: a cell's text stands at
-its top-left (origin) position and the positions it covers are ``""``.
+its top-left (origin) position and the positions it covers hold
+:data:`COVERED`, never ``""``: an empty cell is a blank the report prints,
+a covered position is no cell at all, and a parser that took one for the
+other would read every number beside it one column off.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 Grid = list[list[str]]
+
+# A position a merged cell covers (U+2063 INVISIBLE SEPARATOR): no cell of its own.
+COVERED = "\u2063"
 
 
 @dataclass

@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from etl.extract.cells import clean_cell, grid_has_text, pad_grid
-from etl.extract.document import Extracted, ExtractError, Grid, render_grid
+from etl.extract.document import COVERED, Extracted, ExtractError, Grid, render_grid
 
 _P, _TBL, _TR, _TC, _SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
 _SDT_CONTENT, _CUSTOM_XML = qn("w:sdtContent"), qn("w:customXml")
@@ -94,16 +94,16 @@ def table_grid(table: etree._Element) -> Grid:
     Columns are positions in the table's ``w:tblGrid``: a row may start
     later (``w:gridBefore``), a cell may span columns (``w:gridSpan``). A
     cell with ``w:vMerge`` and no value (or ``continue``) belongs to the cell
-    above it and is ``""``.
+    above it and is :data:`COVERED`, as are the columns a span covers.
     """
     grid: Grid = []
     for row in _children(table, _TR):
         cells: list[str] = [""] * _row_int(row, "w:gridBefore")
         for cell in _children(row, _TC):
             span = max(_cell_int(cell, "w:gridSpan"), 1)
-            text = "" if _continues_merge(cell) else _cell_text(cell)
+            text = COVERED if _continues_merge(cell) else _cell_text(cell)
             cells.append(text)
-            cells.extend([""] * (span - 1))
+            cells.extend([COVERED] * (span - 1))
         grid.append(cells)
     return pad_grid(grid)
 

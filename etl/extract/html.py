@@ -15,7 +15,7 @@ import lxml.html
 
 from etl.extract.cells import clean_cell, grid_has_text, pad_grid
 from etl.extract.decode import decode_bytes
-from etl.extract.document import Extracted, ExtractError, Grid, render_grid
+from etl.extract.document import COVERED, Extracted, ExtractError, Grid, render_grid
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -224,7 +224,7 @@ class _Reader:
 
         Each cell goes to the first column of its row not already covered by
         a rowspan from above; its text stands at that origin and the
-        positions it spans are ``""``. A rowspan past the last row (or
+        positions it spans are :data:`COVERED`. A rowspan past the last row (or
         ``rowspan="0"``) stops at the last row, as in browsers.
         """
         height = len(rows)
@@ -241,7 +241,7 @@ class _Reader:
                 for i in range(rowspan):
                     for j in range(colspan):
                         # setdefault: overlapping spans in broken HTML never erase an origin's text
-                        placed.setdefault((r + i, c + j), text if i == j == 0 else "")
+                        placed.setdefault((r + i, c + j), text if i == j == 0 else COVERED)
                 c += colspan
         width = max((c for _, c in placed), default=-1) + 1
         grid = [[placed.get((r, c), "") for c in range(width)] for r in range(height)]

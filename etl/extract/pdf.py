@@ -20,7 +20,7 @@ from pdfplumber.page import Page
 from pdfplumber.table import Table
 
 from etl.extract.cells import clean_cell, grid_has_text, pad_grid
-from etl.extract.document import Extracted, ExtractError, Grid, render_grid
+from etl.extract.document import COVERED, Extracted, ExtractError, Grid, render_grid
 
 # Page numbers printed in the page body: "- 3 -", "—3—", "第 3 页", "第3页 共5页", "Page 3 of 5".
 _PAGE_NUMBER = re.compile(
@@ -183,14 +183,14 @@ def _drop_chars(text: str, count: int) -> str:
 
 
 def _grid(table: Table) -> Grid:
-    """pdfplumber's rows as a grid: merged positions (None) become "".
+    """pdfplumber's rows as a grid: merged positions (None) become :data:`COVERED`.
 
     A row of nothing but merged positions (a rule that does not cross the
     whole table) goes; a row of empty cells stays: it is a row the report
     prints blank (section 四 with no cases), and blank is a fact to keep.
     """
     rows = [row for row in table.extract() if any(cell is not None for cell in row)]
-    return pad_grid([[clean_cell(cell) for cell in row] for row in rows])
+    return pad_grid([[COVERED if cell is None else clean_cell(cell) for cell in row] for row in rows])
 
 
 def _continues(previous: Grid, grid: Grid) -> bool:

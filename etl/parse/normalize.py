@@ -23,7 +23,10 @@ _QUOTE_PAIRS = (
     ("】", "]"),
 )
 _HAS_QUOTE = re.compile("[“”‘’〔〕【】]")
-_SPACES = re.compile(r"[\s\u3000\xa0]+")
+_SPACES = re.compile(r"[\s\u3000\xa0\u2063]+")
+# What extractors write where a merged cell covers a grid position (etl.extract.document.COVERED):
+# parsing reads text only, so it carries its own copy of the mark.
+COVERED = "\u2063"
 # Cells, label fragments and units repeat across lines and reports: short
 # texts are normalised once per process (the parser's hottest calls).
 _CACHED_LEN = 64

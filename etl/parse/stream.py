@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from etl.parse.normalize import normalize, simplify
 
-_KEEP_RUN = re.compile(r"[^ \t\r\n\f\v|\u3000\xa0\u200b\ufeff]+")
+_KEEP_RUN = re.compile(r"[^ \t\r\n\f\v|\u3000\xa0\u200b\ufeff\u2063]+")
 
 
 @dataclass(frozen=True)

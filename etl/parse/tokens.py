@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from etl.parse.normalize import nfkc
+from etl.parse.normalize import COVERED, nfkc
 from etl.parse.values import BLANK_MARKERS, parse_value
 from etl.record import Value
 
@@ -104,6 +104,8 @@ def tokenize(
                 first = 1
             for n in range(first, len(cells)):
                 cell = cells[n]
+                if cell.strip() == COVERED:
+                    continue  # a position a merged cell covers: no cell at all
                 if not cell.strip() or cell.strip() == "&nbsp;":
                     tokens.append(Token("empty", cell.strip(), None, line_no, cell=n, pad=not cell))
                 else:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import docx
 
+from etl.extract.document import COVERED
+
 Grid = list[list[str]]
 
 APPLICANTS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
@@ -133,12 +135,14 @@ def section4_cells(values: list[str | None] = SECTION4_VALUES) -> list[Cell]:
 
 
 def expected_grid(cells: list[Cell]) -> Grid:
-    """The grid an extractor must return: origin text, "" at covered and blank positions."""
+    """The grid an extractor must return: origin text, COVERED where a merge covers, "" where blank."""
     height = max(c.row + c.rowspan for c in cells)
     width = max(c.col + c.colspan for c in cells)
     grid = [[""] * width for _ in range(height)]
     for c in cells:
-        grid[c.row][c.col] = c.text
+        for i in range(c.rowspan):
+            for j in range(c.colspan):
+                grid[c.row + i][c.col + j] = c.text if i == j == 0 else COVERED
     return grid
 
 

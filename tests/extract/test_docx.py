@@ -7,6 +7,7 @@ import zipfile
 
 import docx
 import pytest
+from etl.extract.document import COVERED
 from builders import docx_report, expected_grid, section3_cells, section4_cells
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
@@ -32,11 +33,12 @@ def test_merged_cells_are_not_repeated(report: Extracted) -> None:
     # python-docx's row.cells would repeat 三、本年度办理结果 in 22 rows and 申请人情况 in 7 columns
     assert sum(row.count("三、本年度办理结果") for row in section3) == 1
     assert section3[0].count("申请人情况") == 1
-    # the label written over two paragraphs is one label; the blank column stays blank
+    # the label written over two paragraphs is one label; the columns its merge covers are
+    # COVERED (no cell), and the blank column stays blank ("")
     assert section3[3] == [
         "一、本年新收政府信息公开申请数量",
-        "",
-        "",
+        COVERED,
+        COVERED,
         "3001",
         "53",
         "0",
@@ -45,7 +47,7 @@ def test_merged_cells_are_not_repeated(report: Extracted) -> None:
         "4",
         "3119",
     ]
-    assert section3[7][:4] == ["", "（三）不予公开", "1.属于国家秘密", "2"]
+    assert section3[7][:4] == [COVERED, "（三）不予公开", "1.属于国家秘密", "2"]
 
 
 def test_body_order_and_nested_table(report: Extracted) -> None:
@@ -53,9 +55,9 @@ def test_body_order_and_nested_table(report: Extracted) -> None:
     lines = extracted.text.split("\n")
     assert lines[0] == "某某县人民政府2021年政府信息公开工作年度报告"
     assert lines[1] == "三、收到和处理政府信息公开申请情况"
-    assert lines[5] == "一、本年新收政府信息公开申请数量 |  |  | 3001 | 53 | 0 |  | 61 | 4 | 3119"
+    assert lines[5] == f"一、本年新收政府信息公开申请数量 | {COVERED} | {COVERED} | 3001 | 53 | 0 |  | 61 | 4 | 3119"
     i4 = lines.index("四、政府信息公开行政复议、行政诉讼情况")
-    assert lines[i4 - 1] == "四、结转下年度继续办理 |  |  | 103 | 0 | 0 |  | 0 | 0 | 103"
+    assert lines[i4 - 1] == f"四、结转下年度继续办理 | {COVERED} | {COVERED} | 103 | 0 | 0 |  | 0 | 0 | 103"
     assert lines[i4 + 4] == "72 | 64 | 178 | 37 | 351 | 13 | 4 | 8 | 1 | 26 |  |  |  |  | "
     assert lines[i4 + 5 :] == ["五、存在的主要问题及改进情况", "附注 | 甲 乙", "六、其他需要报告的事项"]
     assert extracted.tables[2] == [["附注", "甲 乙"]]
@@ -81,7 +83,8 @@ def test_grid_before_and_text_in_a_continued_merge() -> None:
   </w:tr>
 </w:tbl>"""
     )
-    assert table_grid(tbl) == [["行政复议", "结果", ""], ["", "5", ""], ["", "0", ""]]
+    # the span's second column and the merge's continuation are COVERED; gridBefore's is no cell either
+    assert table_grid(tbl) == [["行政复议", "结果", COVERED], [COVERED, "5", ""], ["", "0", ""]]
 
 
 def test_tracked_deletions_tabs_and_breaks() -> None:

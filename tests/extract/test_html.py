@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from etl.extract.document import COVERED
 from builders import (
     SECTION3_NOTE,
     Cell,
@@ -30,14 +31,16 @@ def test_gbk_report_tables_come_back_exactly() -> None:
 
 def test_section3_rows_in_detail() -> None:
     section3 = extract_html(html_report("gbk")).tables[0]
-    assert section3[0] == [SECTION3_NOTE, "", "", "申请人情况", "", "", "", "", "", ""]
-    assert section3[1] == ["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"]
-    assert section3[2] == ["", "", "", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""]
-    # the label was wrapped with <br>; the blank (&nbsp;) research cell stays blank, zeros stay zeros
+    C = COVERED  # a position a merged cell covers: no cell of its own
+    assert section3[0] == [SECTION3_NOTE, C, C, "申请人情况", C, C, C, C, C, C]
+    assert section3[1] == [C, C, C, "自然人", "法人或其他组织", C, C, C, C, "总计"]
+    assert section3[2] == [C, C, C, C, "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", C]
+    # the label was wrapped with <br>; the blank (&nbsp;) research cell stays blank (""), zeros stay
+    # zeros, and the columns the label's colspan covers are COVERED
     assert section3[3] == [
         "一、本年新收政府信息公开申请数量",
-        "",
-        "",
+        C,
+        C,
         "3001",
         "53",
         "0",
@@ -46,11 +49,11 @@ def test_section3_rows_in_detail() -> None:
         "4",
         "3119",
     ]
-    assert section3[5][:4] == ["三、本年度办理结果", "（一）予以公开", "", "1288"]
-    assert section3[7][:4] == ["", "（三）不予公开", "1.属于国家秘密", "2"]
-    assert section3[14][:4] == ["", "", "8.属于行政查询事项", "105"]
-    assert section3[26] == ["", "（七）总计", "", "2932", "53", "0", "", "61", "4", "3050"]
-    assert section3[27] == ["四、结转下年度继续办理", "", "", "103", "0", "0", "", "0", "0", "103"]
+    assert section3[5][:4] == ["三、本年度办理结果", "（一）予以公开", C, "1288"]
+    assert section3[7][:4] == [C, "（三）不予公开", "1.属于国家秘密", "2"]
+    assert section3[14][:4] == [C, C, "8.属于行政查询事项", "105"]
+    assert section3[26] == [C, "（七）总计", C, "2932", "53", "0", "", "61", "4", "3050"]
+    assert section3[27] == ["四、结转下年度继续办理", C, C, "103", "0", "0", "", "0", "0", "103"]
 
 
 def test_section4_rowspan_beside_colspan() -> None:
@@ -58,11 +61,11 @@ def test_section4_rowspan_beside_colspan() -> None:
     assert (
         section4[1]
         == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉"]
-        + [""] * 4
+        + [COVERED] * 4
         + ["复议后起诉"]
-        + [""] * 4
+        + [COVERED] * 4
     )
-    assert section4[2] == [""] * 5 + ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2
+    assert section4[2] == [COVERED] * 5 + ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2
     assert section4[3] == ["72", "64", "178", "37", "351", "13", "4", "8", "1", "26", "", "", "", "", ""]
 
 
@@ -78,8 +81,9 @@ def test_text_in_reading_order_without_chrome() -> None:
     # tables rendered in place, between their headings
     heading3 = lines.index("三、收到和处理政府信息公开申请情况")
     heading4 = lines.index("四、政府信息公开行政复议、行政诉讼情况")
-    assert lines[heading3 + 4] == "一、本年新收政府信息公开申请数量 |  |  | 3001 | 53 | 0 |  | 61 | 4 | 3119"
-    assert lines[heading4 - 1] == "四、结转下年度继续办理 |  |  | 103 | 0 | 0 |  | 0 | 0 | 103"
+    c = COVERED
+    assert lines[heading3 + 4] == f"一、本年新收政府信息公开申请数量 | {c} | {c} | 3001 | 53 | 0 |  | 61 | 4 | 3119"
+    assert lines[heading4 - 1] == f"四、结转下年度继续办理 | {c} | {c} | 103 | 0 | 0 |  | 0 | 0 | 103"
     assert lines[heading4 + 4] == "72 | 64 | 178 | 37 | 351 | 13 | 4 | 8 | 1 | 26 |  |  |  |  | "
     assert lines[-1] == "五、存在的主要问题及改进情况"
 
@@ -108,9 +112,9 @@ def test_ragged_rows_and_rowspan_past_the_end() -> None:
     )
     assert extract_html(page(body)).tables == [
         [
-            ["A", "b", "c", ""],
-            ["", "d", "", ""],
-            ["", "e", "", "f"],
+            ["A", "b", "c", ""],  # "": cells the ragged rows lack
+            [COVERED, "d", "", ""],
+            [COVERED, "e", COVERED, "f"],
         ]
     ]
 
