@@ -58,6 +58,37 @@ class Applications:
     cut_after: str | None = None  # the row inside which the text ends, when it ends inside the table
 
 
+# Row labels in running prose ("予以公开或部分公开占58.5%"): a sentence ends inside the
+# zone, or the zone holds more words than any row label's tail.
+_SENTENCE_END = re.compile(r"[。！？]")
+_MAX_LABEL_TAIL = 60
+
+
+def _without_prose(stream: Stream, found: list[tuple[str, Hit]], end: int | None) -> list[tuple[str, Hit]]:
+    """The row labels that stand in a table, not in the report's prose.
+
+    Reports describe their applications in sentences that name the rows
+    (本年新收, 予以公开, 本机关不掌握 ...) with counts and percentages; such a
+    label is followed by a sentence, not by cells. Each label's zone is
+    measured up to the next label of the chain as found.
+    """
+    kept = []
+    for n, (code, hit) in enumerate(found):
+        if n + 1 < len(found):
+            zone_end = found[n + 1][1].start
+        else:  # the last row: up to section 四's heading, as the table ends
+            stop = stream.find(_END, hit.end, end)
+            zone_end = stop.start if stop else min(len(stream.text), hit.end + 200)
+        if end is not None:
+            zone_end = min(zone_end, end)
+        zone = stream.text[hit.end : zone_end]
+        words = sum(1 for ch in zone if "\u4e00" <= ch <= "\u9fff")
+        if _SENTENCE_END.search(zone) or "%" in zone or words > _MAX_LABEL_TAIL:
+            continue
+        kept.append((code, hit))
+    return kept
+
+
 def _short_table(stream: Stream, found: list[tuple[str, Hit]], end: int | None) -> bool:
     """Whether one or two row labels are a table's first rows rather than words of prose.
 
@@ -83,6 +114,7 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
     """Find and read the application table between two offsets."""
     chain = find_chain(stream, [lb.pattern for lb in ROW_LABELS], start, end)
     found = [(lb.code, hit) for lb, hit in zip(ROW_LABELS, chain, strict=True) if hit is not None]
+    found = _without_prose(stream, found, end)
     result = Applications()
     if not found or (len(found) < 3 and not _short_table(stream, found, end)):
         return result
