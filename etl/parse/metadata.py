@@ -36,6 +36,8 @@ _PERIOD = re.compile(
 )
 _TABLE_YEAR = re.compile(r"[(（]\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*[)）]")
 _YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
+# "一、总体情况 2022年,国家新闻出版署坚持……": the overview opens with the year it covers
+_OVERVIEW_YEAR = re.compile(r"[一1][、.]\s*(?:总体情况|概述)\s*(?:\(一\)[^\n]{0,20}\s*)?(?P<year>(?:19|20)\d{2})\s*年\s*[,，以来]")
 _DATE_FIELD = re.compile(
     r"(?P<field>发布日期|发布时间|发文日期|成文日期|印发日期|填报日期|日期)\s*[:：]?\s*"
     r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})"
@@ -98,6 +100,8 @@ def _title(text: str, stream: Stream) -> tuple[str | None, int] | None:
         if name and not name.startswith(("政府", "政务", "本")):
             return name, int(year_first.group("year"))
     for m in _TITLE.finditer(norm):
+        if _cited(norm, m.start()):
+            continue  # 《关于做好2012年政府信息公开工作年度报告有关事项的通知》 names another document
         year = int(m.group("year"))
         line_start = norm.rfind("\n", 0, m.start()) + 1
         before = src[line_start : m.start()].strip()
@@ -116,6 +120,12 @@ def _title(text: str, stream: Stream) -> tuple[str | None, int] | None:
             return name, year
         return None, year
     return None
+
+
+def _cited(text: str, index: int) -> bool:
+    """Whether ``index`` stands inside a 《…》 citation (a notice's title, not this report's)."""
+    opening = text.rfind("《", 0, index)
+    return opening >= 0 and text.rfind("》", opening, index) < 0 and index - opening < 80
 
 
 def _arabic_years(text: str) -> str:
@@ -174,7 +184,7 @@ def _prose_agency(text: str) -> str | None:
 
 def _year(text: str) -> int | None:
     norm = normalize(text)
-    for pattern in (_PERIOD, _TABLE_YEAR):
+    for pattern in (_PERIOD, _TABLE_YEAR, _OVERVIEW_YEAR):
         m = pattern.search(norm)
         if m:
             return int(m.group("year"))

@@ -66,12 +66,21 @@ def _nfkc(text: str) -> str:
     return text
 
 
+# Taiwan-usage words that mirrors of mainland pages put in place of the mainland's (a big5
+# gateway prints 政府資訊公開 for 政府信息公开); each keeps its length, so offsets still map
+_TAIWAN_WORDS = (("资讯", "信息"), ("网路", "网络"))
+
+
 def simplify(text: str) -> str:
-    """Traditional to simplified Chinese (no-op on simplified text)."""
+    """Traditional to simplified Chinese, Taiwan usage to the mainland's (no-op on simplified text)."""
     converter = _t2s()
     if converter is None or text.isascii():
         return text
-    return converter.convert(text)
+    simplified = converter.convert(text)
+    if simplified != text:  # it was traditional: a mirror may also have swapped words
+        for taiwan, mainland in _TAIWAN_WORDS:
+            simplified = simplified.replace(taiwan, mainland)
+    return simplified
 
 
 def normalize(text: str) -> str:

@@ -85,6 +85,7 @@ class _Gazetteer:
     provinces: dict[str, str]  # province code → stem (浙江, 新疆, 北京)
 
 
+_OUTSIDE = frozenset({"71", "81", "82"})
 _SUFFIX = re.compile(
     r"(?:维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|盟|州|县|区|旗)$"
 )
@@ -110,6 +111,8 @@ def _gazetteer() -> _Gazetteer:
         province = by_code.get(code[:2] + "0000")
         if name == "市辖区" or (code_level(code) != "province" and name == province):
             continue
+        if code[:2] in _OUTSIDE:
+            continue  # 台湾, 香港, 澳门 publish no such reports; their district names would only mislead
         by_name.setdefault(name, []).append(code)
     for alias, code in _alias_codes().items():
         by_name.setdefault(alias, []).append(code)
@@ -143,7 +146,10 @@ def _prefix_lookup(name: str, text: str) -> tuple[str | None, str | None]:
             if codes:
                 break
         else:
-            break
+            stem = _stem_match(name, pos, code)
+            if stem is None:
+                break
+            codes, size = [stem[0]], stem[1]
         inside = [c for c in codes if code is None or c.startswith(_stem(code))]
         if not inside:
             break
@@ -158,6 +164,37 @@ def _prefix_lookup(name: str, text: str) -> tuple[str | None, str | None]:
         code = inside[0]
         pos += size
     return code, None
+
+
+def _stem_match(name: str, pos: int, parent: str | None) -> tuple[str, int] | None:
+    """A division named without its suffix ("重庆合川工业园区": 重庆, then 合川), or None.
+
+    At the start of a name only a province's stem counts (浙江, 重庆); after
+    a division, only the stem of one of its own divisions, and only where no
+    other of them shares it.
+    """
+    g = _gazetteer()
+    if parent is None:
+        found = [c for c, stem in g.provinces.items() if len(stem) >= 2 and name.startswith(stem, pos)]
+        return (found[0], len(g.provinces[found[0]])) if len(found) == 1 else None
+    inside = _stems_within(_stem(parent))
+    found = [(c, stem) for stem, codes in inside.items() if name.startswith(stem, pos) for c in codes]
+    if len({c for c, _ in found}) != 1:
+        return None
+    return found[0][0], len(found[0][1])
+
+
+@lru_cache(maxsize=4096)
+def _stems_within(prefix: str) -> dict[str, tuple[str, ...]]:
+    """Stems (names without 市/县/区…) of the divisions whose codes start with ``prefix``."""
+    g = _gazetteer()
+    out: dict[str, list[str]] = {}
+    for code, name in g.by_code.items():
+        if code.startswith(prefix) and code_level(code) != "province" and code[:2] not in _OUTSIDE:
+            stem = _SUFFIX.sub("", name)
+            if len(stem) >= 2 and stem != name:
+                out.setdefault(stem, []).append(code)
+    return {stem: tuple(codes) for stem, codes in out.items()}
 
 
 def _stem(code: str) -> str:
@@ -200,7 +237,8 @@ def resolve(name: str | None, text: str) -> Place:
                 break
         if code is None and problem is None:
             code = _checked_fuzzy(simplify(name))
-    if (code is None and problem is None) or (kind == "township" and code and code_level(code) != "county"):
+    if kind == "township" and (code is None and problem is None or code and code_level(code) != "county"):
+        # a township is no division: its county is the one the report names most
         code = _county_from_text(text, within=code) or code
     if code is not None:
         g = _gazetteer()
@@ -230,7 +268,7 @@ def resolve(name: str | None, text: str) -> Place:
 def _checked_fuzzy(name: str) -> str | None:
     """cpca's fuzzy match, kept only when the division's name (or its stem) stands in ``name``."""
     code = _lookup(name)
-    if code is None:
+    if code is None or code[:2] in _OUTSIDE:
         return None
     division = _gazetteer().by_code.get(code, "")
     stem = _SUFFIX.sub("", division)
