@@ -88,13 +88,19 @@ def all_digit_runs(tokens: list[Token]) -> bool:
 
     Cells that stood apart in the source (separated by bars, tabs, line breaks
     or spaces, none touching a label) are never split: "0 | 34" is two cells,
-    not three.
+    not three; but a run that starts with 0 ("0000000") is several cells
+    wherever it stands, since no count is printed with a leading zero.
     """
     return (
         bool(tokens)
         and all((t.kind == "value" and is_digit_run(t.raw)) or t.kind == "blank" for t in tokens)
-        and any(t.glued for t in tokens)
+        and any(t.glued or _several(t) for t in tokens)
     )
+
+
+def _several(token: Token) -> bool:
+    """A digit run that cannot be one count: it starts with 0 ("0000000", "00")."""
+    return token.kind == "value" and len(token.raw) > 1 and token.raw[0] in "0０"
 
 
 def runs_of(tokens: list[Token]) -> list[str | None]:

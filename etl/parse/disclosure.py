@@ -22,6 +22,7 @@ from etl.parse.tokens import tokenize
 from etl.record import DisclosureCell, Finding
 
 _HEADER = re.compile(r"第二十条|信息内容")
+_CUT_ROW = 60  # characters after an item's label when the text ends inside its row
 MEASURES = {lb.code: lb for lb in labels("measure")}
 TEMPLATE_2021_MEASURES = {"issued", "repealed", "in_force"}
 TEMPLATE_2019_MEASURES = {
@@ -81,6 +82,10 @@ def parse_disclosure(
         )
         measures = _measures(current, item.measures, tokens)
         cells = _read(tokens, len(measures))
+        cut = zone_end >= len(stream.text) and len(stream.text) - hit.end < _CUT_ROW
+        if cells is None and cut and 0 < len(tokens) < len(measures):
+            # the text ends inside this row (a stored page cut short): it keeps the cells it has
+            cells = to_cells(tokens) + [Cell(None, None)] * (len(measures) - len(tokens))
         if cells is None:
             raws = " ".join(t.raw or "∅" for t in tokens)
             result.findings.append(
