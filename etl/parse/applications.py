@@ -132,7 +132,12 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
     rows: list[Row] = []
     for n, (code, hit) in enumerate(found):
         zone_end = found[n + 1][1].start if n + 1 < len(found) else table_end
-        zone = tokenize(stream.text[hit.end : zone_end], empty_lines_are_cells=result.empty_lines_are_cells)
+        zone = tokenize(
+            stream.text[hit.end : zone_end],
+            empty_lines_are_cells=result.empty_lines_are_cells,
+            # the text's end is no label: digits there touched nothing
+            between_labels=not (result.cut_after == code and zone_end == len(stream.text)),
+        )
         if code == "other" and has_2021_rows:
             continue  # the 2021 group heading (六)其他处理 carries no cells of its own
         rows.append(Row(code, cell_tokens(zone), zone=zone))
@@ -153,10 +158,8 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
     regroup(rows, K)
     split_extra_rows(rows, K)
     _split_glued(rows, result.findings)
-    if result.cut_after and rows and rows[-1].unresolved and 0 < len(rows[-1].tokens) < K:
-        last = rows[-1]
-        if all(t.kind != "empty" or not t.pad for t in last.tokens):
-            last.cells = to_cells(last.tokens) + [Cell(None, None)] * (K - len(last.tokens))
+    if result.cut_after and rows and rows[-1].unresolved:
+        _read_cut_row(rows[-1])
 
     for row in rows:
         if row.cells is None:
@@ -199,6 +202,22 @@ def _grid_rows(text: str, hits: list[Hit]) -> list[bool]:
         and width in (widths[n - 1] if n else None, widths[n + 1] if n + 1 < len(widths) else None)
         for n, width in enumerate(widths)
     ]
+
+
+def _read_cut_row(last: Row) -> None:
+    """The row the text ends inside: the cells it has, from the left.
+
+    With fewer than seven cells, the missing ones are the cut-off right end.
+    With one more, the extra is the next row's number, cut before its label
+    ("…| 0 | 0 2"): taken so only when the first seven hold the row's total.
+    """
+    tokens = last.tokens
+    if 0 < len(tokens) < K and all(t.kind != "empty" or not t.pad for t in tokens):
+        last.cells = to_cells(tokens) + [Cell(None, None)] * (K - len(tokens))
+    elif len(tokens) == K + 1 and tokens[-1].kind == "value" and len(tokens[-1].raw) <= 2:
+        cells = to_cells(tokens[:K])
+        if _row_check(cells) == 2:
+            last.cells = cells
 
 
 def _line_widths(text: str, hits: list[Hit]) -> list[int | None]:

@@ -88,14 +88,16 @@ def tokenize(
             if complete and line_no > 0:
                 tokens.append(Token("empty", "", None, line_no))
             continue
-        if _FILLER.fullmatch(line):
-            continue  # "|||": the bars a page prints for spanned cells, no cells of their own
+        if _FILLER.fullmatch(line.rstrip()):
+            continue  # "|||", "| ": bars a page prints for spans or to close a row, no cells
         if _SPLIT_CELLS.search(line):
             cells = _SPLIT_CELLS.split(line)
             if len(cells) > 1 and line.rstrip("\r").endswith("|") and not cells[-1]:
                 # "a | b |": a bar that ends the line closes the row; "a | b | " (a space
                 # after the bar, as grids render) and a last tab end with an empty cell
                 cells.pop()
+            elif len(cells) == 2 and "|" in line and not cells[-1].strip():
+                cells.pop()  # " 0  | ": one cell per line, each closed by a bar
             if not complete and between_labels and len(cells) > 1 and not cells[-1].strip():
                 cells.pop()  # "| 1.属于…": the white space that opens the next label's cell
             first = 0
