@@ -31,6 +31,7 @@ from etl.parse.cells import (
     split_extra_rows,
     to_cells,
 )
+from etl.parse.fragments import TEMPLATE_ROWS, align
 from etl.parse.glued import is_digit_run, splits
 from etl.parse.layout import empty_lines_are_cells
 from etl.parse.stream import Hit, Stream, find_chain
@@ -160,6 +161,7 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
     _split_glued(rows, result.findings)
     if result.cut_after and rows and rows[-1].unresolved:
         _read_cut_row(rows[-1])
+    rows = _fragments(stream, rows, result, codes) or rows
 
     for row in rows:
         if row.cells is None:
@@ -202,6 +204,30 @@ def _grid_rows(text: str, hits: list[Hit]) -> list[bool]:
         and width in (widths[n - 1] if n else None, widths[n + 1] if n + 1 < len(widths) else None)
         for n, width in enumerate(widths)
     ]
+
+
+def _fragments(stream: Stream, rows: list[Row], result: Applications, codes: list[str]) -> list[Row] | None:
+    """The table read as fragments (see :mod:`etl.parse.fragments`) where the labels' reading left rows out.
+
+    Used only when some row is unread or missing; it replaces the reading
+    only when it places every row and every identity of the table holds.
+    """
+    template_rows = TEMPLATE_ROWS["2021" if result.template == "2021" else "2019"]
+    if all(r.cells is not None for r in rows) and set(template_rows) <= set(codes):
+        return None
+    heading = stream.find(SECTION_HEADING, 0, result.start)
+    start = heading.start if heading else result.start
+    table = align(stream.text[start : result.end])
+    if table is None:
+        return None
+    if any(code.startswith("other_") for code in table):
+        result.template = "2021"
+    aligned = []
+    for code, cells in table.items():
+        row = next((r for r in rows if r.code == code), Row(code, []))
+        row.cells, row.problem = cells, None
+        aligned.append(row)
+    return aligned
 
 
 def _read_cut_row(last: Row) -> None:
