@@ -47,6 +47,10 @@ def parse_review(
     region = stream.text[heading.start : region_end]
     tokens = tokenize(region, first_cell_is_label=False, empty_lines_are_cells=empty_lines_are_cells)
     cells = _after_last_label(tokens)
+    if fit(cells, K) is None:
+        # no clean next heading (prose, a renumbered heading, "（一）主要问题"): the table
+        # ends where its row of numbers does, before the words that follow it
+        cells = _first_row_of_numbers(tokens) or cells
     if not cells:
         return result
     result.found = True
@@ -99,6 +103,22 @@ def _by_proceeding(stream: Stream, start: int, end: int, empty_lines_are_cells: 
             return None
         out.extend(to_cells(fitted))
     return out
+
+
+def _first_row_of_numbers(tokens: list[Token]) -> list[Token]:
+    """The first run of cells between words that holds fifteen cells (or glued digits for them)."""
+    runs: list[list[Token]] = [[]]
+    for t in tokens:
+        if t.kind == "noise":
+            if runs[-1]:
+                runs.append([])
+        elif t.is_cell:
+            runs[-1].append(t)
+    for run in runs:
+        values = [t for t in run if t.kind in ("value", "blank")]
+        if len(values) >= len(RESULTS) and (fit(run, K) is not None or all_digit_runs(run)):
+            return run
+    return []
 
 
 def _after_last_label(tokens: list[Token]) -> list[Token]:
