@@ -323,7 +323,9 @@ def run(files: list[CorpusFile] | None = None) -> Result:
         if f.path is None:
             missing.append(f.id)
             continue
-        report = parse_bytes(f.path.read_bytes(), str(f.path.relative_to(HOME) if f.path.is_relative_to(HOME) else f.path))
+        report = parse_bytes(
+            f.path.read_bytes(), str(f.path.relative_to(HOME) if f.path.is_relative_to(HOME) else f.path)
+        )
         s = score(f.gold, report)
         total.add(s.tally)
         if f.origin.get("via") != "fetched":
@@ -437,7 +439,9 @@ def main(argv: list[str] | None = None) -> int:
             f"(put them in {FETCHED.relative_to(HOME)}): {', '.join(result.missing)}"
         )
     if args.write_baseline:
-        BASELINE.write_text(json.dumps(summary(result.committed), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        BASELINE.write_text(
+            json.dumps(summary(result.committed), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         print(f"\nbaseline written to {BASELINE.relative_to(HOME)}")
         return 0
     if BASELINE.exists():

@@ -41,7 +41,7 @@ def flatten(label: dict[str, Any]) -> dict[str, Any]:
             flat[f"{section}.{key}"] = _value(value)
     for key in label.get("undeterminable") or []:
         if key.startswith("legacy_stats."):
-            flat[f"legacy_stats.{_indicator_key(key[len('legacy_stats.'):])}"] = UNDETERMINABLE
+            flat[f"legacy_stats.{_indicator_key(key[len('legacy_stats.') :])}"] = UNDETERMINABLE
         elif any(key.startswith(s + ".") for s in SECTIONS):
             flat[key] = UNDETERMINABLE
         else:  # a key without its section: the section whose codes it uses
@@ -120,7 +120,10 @@ def build(label_a: dict[str, Any], label_b: dict[str, Any], resolved: dict[tuple
     gold: dict[str, Any] = {
         "id": fid,
         "partial": flat.get("partial"),
-        "agency": {"name": (label_a.get("agency") or {}).get("name"), "region_code": flat.get("agency.region_code")},
+        "agency": {
+            "name": (label_a.get("agency") or {}).get("name"),
+            "region_code": flat.get("agency.region_code"),
+        },
         "report_year": flat.get("report_year"),
         "template": flat.get("template"),
     }

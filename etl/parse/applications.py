@@ -146,7 +146,10 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
     hits = [hit for _, hit in found]
     on_grid = dict(zip(codes, _grid_rows(stream.text, hits), strict=True))
     widths = dict(zip(codes, _line_widths(stream.text, hits), strict=True))
-    offsets = {code: stream.text.count("|", stream.text.rfind("\n", 0, hit.start) + 1, hit.start) for code, hit in found}
+    offsets = {
+        code: stream.text.count("|", stream.text.rfind("\n", 0, hit.start) + 1, hit.start)
+        for code, hit in found
+    }
     columns = _value_columns(rows, widths, offsets)
     for row in rows:
         grid = columns.get(widths[row.code])  # type: ignore[arg-type]
@@ -259,7 +262,9 @@ def _line_widths(text: str, hits: list[Hit]) -> list[int | None]:
     return widths
 
 
-def _value_columns(rows: list[Row], widths: dict[str, int | None], offsets: dict[str, int]) -> dict[int, list[int]]:
+def _value_columns(
+    rows: list[Row], widths: dict[str, int | None], offsets: dict[str, int]
+) -> dict[int, list[int]]:
     """Per grid width, the columns that hold a number or a blank mark in some row of that width.
 
     A column no row fills (a converter's extra trailing column, an HTML span

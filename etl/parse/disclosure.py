@@ -101,7 +101,68 @@ def parse_disclosure(
         for measure, cell in zip(measures, cells, strict=True):
             result.cells.append(DisclosureCell(item.code, measure, cell.value, cell.raw))
         prev_end = zone_end
+    result.cells += _out_of_order(
+        stream, items, found, measure_hits, boundaries, start, end, empty_lines_are_cells
+    )
     return result
+
+
+def _out_of_order(
+    stream: Stream,
+    items: list,
+    found: list,
+    measure_hits: list[tuple[str, Hit]],
+    boundaries: list[int],
+    start: int,
+    end: int,
+    empty_lines_are_cells: bool,
+) -> list[DisclosureCell]:
+    """Items printed out of the template's order (a converter put 规章 after 行政事业性收费).
+
+    The ordered chain leaves them out. Each is read where its label stands,
+    under the header above it, and only when its cells fill that header's
+    measures exactly: a label in prose, with words after it, holds no row.
+    """
+    taken = {item.code for item, _ in found}
+    missing = [item for item in items if item.code not in taken]
+    if not missing:
+        return []
+    hits_of = stream.find_each([item.pattern for item in missing], start, end)
+    starts = sorted(
+        [h.start for _, h in found] + [h.start for hs in hits_of for h in hs] + boundaries + [end]
+    )
+    out: list[DisclosureCell] = []
+    for item, hits in zip(missing, hits_of, strict=True):
+        readings = []
+        for hit in hits:
+            zone_end = min(s for s in starts if s >= hit.end)
+            tokens = cell_tokens(
+                tokenize(stream.text[hit.end : zone_end], empty_lines_are_cells=empty_lines_are_cells)
+            )
+            above = _dedupe(_last_header(measure_hits, hit.start))
+            measures = _measures(above or None, item.measures, tokens)
+            fitted = fit(tokens, len(measures))
+            if fitted is not None and any(t.kind == "value" for t in fitted):
+                readings.append((measures, to_cells(fitted)))
+        if len(readings) == 1:
+            measures, cells = readings[0]
+            out += [
+                DisclosureCell(item.code, m, c.value, c.raw) for m, c in zip(measures, cells, strict=True)
+            ]
+    return out
+
+
+def _last_header(measure_hits: list[tuple[str, Hit]], before: int) -> list[str]:
+    """The measures of the header row nearest above a position (hits within 200 characters of each other)."""
+    above = [(code, h) for code, h in measure_hits if h.start < before]
+    if not above:
+        return []
+    row = [above[-1]]
+    for code, h in reversed(above[:-1]):
+        if row[0][1].start - h.end > 200:
+            break
+        row.insert(0, (code, h))
+    return [code for code, _ in row]
 
 
 def _read(tokens, k: int) -> list[Cell] | None:
@@ -143,7 +204,9 @@ def _measures(header: list[str] | None, defaults: tuple[str, ...], tokens) -> li
     if not header or not _plausible(header, defaults):
         return list(defaults)
     if len(header) < len(defaults) and set(header) < set(defaults):
-        if fit(tokens, len(header), filler_at_end=True) is None and fit(tokens, len(defaults), filler_at_end=True):
+        if fit(tokens, len(header), filler_at_end=True) is None and fit(
+            tokens, len(defaults), filler_at_end=True
+        ):
             return list(defaults)
     return list(header)
 

@@ -83,7 +83,7 @@ def _identities_hold(table: dict[str, list[Cell]], template: str) -> bool:
         v = table[code][i].value if code in table else None
         return v if isinstance(v, int) else None
 
-    for code, cells in table.items():
+    for cells in table.values():
         parts, total = [c.value for c in cells[:-1]], cells[-1].value
         if isinstance(total, int) and all(isinstance(p, int) for p in parts):
             checked += 1
@@ -91,7 +91,9 @@ def _identities_hold(table: dict[str, list[Cell]], template: str) -> bool:
                 return False
     outcomes = [c for c in _OUTCOMES if c in table and not (template == "2021" and c == "other")]
     for i in range(K):
-        new, carried, done, forward = (value(c, i) for c in ("new_received", "carried_over", "total_processed", "carried_forward"))
+        new, carried, done, forward = (
+            value(c, i) for c in ("new_received", "carried_over", "total_processed", "carried_forward")
+        )
         if None not in (new, carried, done, forward):
             checked += 1
             if new + carried != done + forward:  # type: ignore[operator]

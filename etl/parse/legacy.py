@@ -142,7 +142,9 @@ class _Reader:
         self.open_note = False  # inside a note whose label was already taken
         # "其中：" alone on its line: the numbered lines after it are its sub-items ("其中.1 …")
         self.sub_numbering = False
-        self.values_seen: dict[int, int] = {}  # value cells read per indicator (two in a year | cumulative table)
+        self.values_seen: dict[
+            int, int
+        ] = {}  # value cells read per indicator (two in a year | cumulative table)
 
     def take(self, t: Token, following: Token | None) -> None:
         if t.kind == "noise":
@@ -218,7 +220,9 @@ class _Reader:
 def _is_prose(label: str) -> bool:
     """A sentence, not an indicator's name: indicators are short noun phrases without sentence punctuation."""
     name = _without_notes(squeeze(normalize(label)))
-    return len(name) > 40 or bool(re.search(r"[,;。!?]|\.(?!\d)", name.lstrip("0123456789.、一二三四五六七八九十()")))
+    return len(name) > 40 or bool(
+        re.search(r"[,;。!?]|\.(?!\d)", name.lstrip("0123456789.、一二三四五六七八九十()"))
+    )
 
 
 def _is_note(label: str) -> bool:

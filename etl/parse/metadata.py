@@ -37,7 +37,9 @@ _PERIOD = re.compile(
 _TABLE_YEAR = re.compile(r"[(（]\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*[)）]")
 _YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
 # "一、总体情况 2022年,国家新闻出版署坚持……": the overview opens with the year it covers
-_OVERVIEW_YEAR = re.compile(r"[一1][、.]\s*(?:总体情况|概述)\s*(?:\(一\)[^\n]{0,20}\s*)?(?P<year>(?:19|20)\d{2})\s*年\s*[,，以来]")
+_OVERVIEW_YEAR = re.compile(
+    r"[一1][、.]\s*(?:总体情况|概述)\s*(?:\(一\)[^\n]{0,20}\s*)?(?P<year>(?:19|20)\d{2})\s*年\s*[,，以来]"
+)
 _DATE_FIELD = re.compile(
     r"(?P<field>发布日期|发布时间|发文日期|成文日期|印发日期|填报日期|日期)\s*[:：]?\s*"
     r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})"

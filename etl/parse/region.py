@@ -116,7 +116,9 @@ def _gazetteer() -> _Gazetteer:
         by_name.setdefault(name, []).append(code)
     for alias, code in _alias_codes().items():
         by_name.setdefault(alias, []).append(code)
-    provinces = {code: _SUFFIX.sub("", name) for code, name in by_code.items() if code_level(code) == "province"}
+    provinces = {
+        code: _SUFFIX.sub("", name) for code, name in by_code.items() if code_level(code) == "province"
+    }
     longest = max(len(n) for n in by_name)
     return _Gazetteer(by_name, by_code, longest, provinces)
 
@@ -158,7 +160,10 @@ def _prefix_lookup(name: str, text: str) -> tuple[str | None, str | None]:
             if _parent_mentions(ranked[0], g.by_code, text) == _parent_mentions(ranked[1], g.by_code, text):
                 if code is None:
                     where = "、".join(g.by_code.get(c[:2] + "0000", c) for c in inside[:4])
-                    return None, f"'{name[pos : pos + size]}' is a division in {where}, and the report does not say which"
+                    return (
+                        None,
+                        f"'{name[pos : pos + size]}' is a division in {where}, and the report does not say which",
+                    )
                 break
             inside = ranked
         code = inside[0]
@@ -203,7 +208,9 @@ def _stem(code: str) -> str:
 
 def _parent_mentions(code: str, by_code: dict[str, str], text: str) -> int:
     parents = {code[:2] + "0000", code[:4] + "00"} - {code}
-    return sum(text.count(by_code[p]) + text.count(_SUFFIX.sub("", by_code[p])) for p in parents if p in by_code)
+    return sum(
+        text.count(by_code[p]) + text.count(_SUFFIX.sub("", by_code[p])) for p in parents if p in by_code
+    )
 
 
 def _named_provinces(text: str) -> set[str]:

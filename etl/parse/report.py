@@ -72,7 +72,9 @@ def _parse(text: str, source: Source) -> Report:
     place = resolve(meta.agency_name, text)
     report.agency = Agency(meta.agency_name, place.code, place.level, agency_kind(meta.agency_name))
     if place.problem:
-        report.findings.append(Finding("region_unresolved", None, None, f"agency.region_code: {place.problem}"))
+        report.findings.append(
+            Finding("region_unresolved", None, None, f"agency.region_code: {place.problem}")
+        )
 
     apps = parse_applications(stream)
     table_start = apps.start if apps.start is not None else len(text)

@@ -7,12 +7,11 @@ import zipfile
 
 import docx
 import pytest
-from etl.extract.document import COVERED
 from builders import docx_report, expected_grid, section3_cells, section4_cells
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from etl.extract.document import Extracted, ExtractError
+from etl.extract.document import COVERED, Extracted, ExtractError
 from etl.extract.docx import extract_docx, table_grid
 
 
@@ -55,7 +54,10 @@ def test_body_order_and_nested_table(report: Extracted) -> None:
     lines = extracted.text.split("\n")
     assert lines[0] == "某某县人民政府2021年政府信息公开工作年度报告"
     assert lines[1] == "三、收到和处理政府信息公开申请情况"
-    assert lines[5] == f"一、本年新收政府信息公开申请数量 | {COVERED} | {COVERED} | 3001 | 53 | 0 |  | 61 | 4 | 3119"
+    assert (
+        lines[5]
+        == f"一、本年新收政府信息公开申请数量 | {COVERED} | {COVERED} | 3001 | 53 | 0 |  | 61 | 4 | 3119"
+    )
     i4 = lines.index("四、政府信息公开行政复议、行政诉讼情况")
     assert lines[i4 - 1] == f"四、结转下年度继续办理 | {COVERED} | {COVERED} | 103 | 0 | 0 |  | 0 | 0 | 103"
     assert lines[i4 + 4] == "72 | 64 | 178 | 37 | 351 | 13 | 4 | 8 | 1 | 26 |  |  |  |  | "

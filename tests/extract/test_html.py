@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from etl.extract.document import COVERED
 from builders import (
     SECTION3_NOTE,
     Cell,
@@ -14,7 +13,7 @@ from builders import (
     section4_cells,
 )
 
-from etl.extract.document import ExtractError
+from etl.extract.document import COVERED, ExtractError
 from etl.extract.html import declared_charset, extract_html
 
 
@@ -82,7 +81,10 @@ def test_text_in_reading_order_without_chrome() -> None:
     heading3 = lines.index("三、收到和处理政府信息公开申请情况")
     heading4 = lines.index("四、政府信息公开行政复议、行政诉讼情况")
     c = COVERED
-    assert lines[heading3 + 4] == f"一、本年新收政府信息公开申请数量 | {c} | {c} | 3001 | 53 | 0 |  | 61 | 4 | 3119"
+    assert (
+        lines[heading3 + 4]
+        == f"一、本年新收政府信息公开申请数量 | {c} | {c} | 3001 | 53 | 0 |  | 61 | 4 | 3119"
+    )
     assert lines[heading4 - 1] == f"四、结转下年度继续办理 | {c} | {c} | 103 | 0 | 0 |  | 0 | 0 | 103"
     assert lines[heading4 + 4] == "72 | 64 | 178 | 37 | 351 | 13 | 4 | 8 | 1 | 26 |  |  |  |  | "
     assert lines[-1] == "五、存在的主要问题及改进情况"

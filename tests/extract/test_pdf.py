@@ -116,7 +116,9 @@ def test_huaian_text_has_tables_in_place(huaian: Extracted) -> None:
     assert lines[i2 + 1] == f"第二十条 第（一）项 | {C} | {C} | {C}"
     assert lines[i2 + 3] == "规章 | 1 | 0 | 11"
     i3 = lines.index("三、收到和处理政府信息公开申请情况")
-    assert lines[i3 + 4] == f"一、本年新收政府信息公开申请数量 | {C} | {C} | 3001 | 53 | 0 | 0 | 61 | 4 | 3119"
+    assert (
+        lines[i3 + 4] == f"一、本年新收政府信息公开申请数量 | {C} | {C} | 3001 | 53 | 0 | 0 | 61 | 4 | 3119"
+    )
     # the table crossing pages 4 and 5 is one block of lines, no page break inside
     assert lines[i3 + 28] == f"四、结转下年度继续办理 | {C} | {C} | 103 | 0 | 0 | 0 | 0 | 0 | 103"
     assert lines[i3 + 29] == "四、政府信息公开行政复议、行政诉讼情况"

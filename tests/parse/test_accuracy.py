@@ -50,9 +50,13 @@ def test_scorer_counts_a_wrong_value_as_silent_unless_a_finding_names_it() -> No
     gold = {"id": "t", "applications": {"granted.natural_person": 3, "granted.total": None}}
     silent = accuracy.score(gold, _report(4, []))
     assert (silent.tally.wrong, silent.tally.silent) == (1, 1)
-    named = accuracy.score(gold, _report(4, [Finding("applications_row_total", 4, 5, "applications.granted: x")]))
+    named = accuracy.score(
+        gold, _report(4, [Finding("applications_row_total", 4, 5, "applications.granted: x")])
+    )
     assert (named.tally.wrong, named.tally.silent) == (1, 0)
-    other = accuracy.score(gold, _report(4, [Finding("applications_row_total", 4, 5, "applications.denied: x")]))
+    other = accuracy.score(
+        gold, _report(4, [Finding("applications_row_total", 4, 5, "applications.denied: x")])
+    )
     assert other.tally.silent == 1
 
 

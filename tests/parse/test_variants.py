@@ -175,7 +175,7 @@ def test_region_is_null_with_a_reason_rather_than_a_guess() -> None:
     other = resolve("新城区人民政府", "内蒙古自治区呼和浩特市 新城区人民政府 2020年")
     assert other.code in (None, "150102")
     # a ministry has no region and needs no reason
-    assert resolve("中华人民共和国生态环境部", "") .level == "national"
+    assert resolve("中华人民共和国生态环境部", "").level == "national"
 
 
 def test_extra_local_row_is_kept_aside() -> None:
