@@ -62,6 +62,7 @@ class Applications:
 # Row labels in running prose ("予以公开或部分公开占58.5%"): a sentence ends inside the
 # zone, or the zone holds more words than any row label's tail.
 _SENTENCE_END = re.compile(r"[。！？]")
+_PAGE_HEAD = 20  # words a page may print above a table it starts inside (its running title)
 _MAX_LABEL_TAIL = 60
 
 
@@ -93,15 +94,23 @@ def _without_prose(stream: Stream, found: list[tuple[str, Hit]], end: int | None
 def _short_table(stream: Stream, found: list[tuple[str, Hit]], end: int | None) -> bool:
     """Whether one or two row labels are a table's first rows rather than words of prose.
 
-    A stored page cut short may hold only the first rows. They count when
-    they follow the section's heading and each holds exactly seven cells, or
-    the text ends inside them.
+    A stored page cut short may hold only the first rows, and one page of a
+    flip-book only the last. They count when they follow the section's
+    heading or open the page, and each holds exactly seven cells (or the text
+    ends inside the last).
     """
     heading = stream.find(SECTION_HEADING, 0, found[0][1].start)
-    if heading is None or found[0][0] != "new_received":
+    # the table's first rows after its heading, or the rows a page starts with (a flip-book's
+    # page 9 begins inside the table that page 8 began)
+    starts_page = sum(1 for ch in stream.text[: found[0][1].start] if "\u4e00" <= ch <= "\u9fff") < _PAGE_HEAD
+    if not (heading is not None and found[0][0] == "new_received") and not starts_page:
         return False
     for n, (_, hit) in enumerate(found):
-        zone_end = found[n + 1][1].start if n + 1 < len(found) else (end or len(stream.text))
+        if n + 1 < len(found):
+            zone_end = found[n + 1][1].start
+        else:
+            stop = stream.find(_END, hit.end, end)
+            zone_end = stop.start if stop else (end or len(stream.text))
         last = n + 1 == len(found)
         cells = cell_tokens(tokenize(stream.text[hit.end : zone_end]))
         seven = fit(cells, K) is not None

@@ -77,11 +77,12 @@ def parse_disclosure(
         zone_end = min(
             [found[n + 1][1].start if n + 1 < len(found) else end] + [b for b in boundaries if b >= hit.end]
         )
-        tokens = cell_tokens(
-            tokenize(stream.text[hit.end : zone_end], empty_lines_are_cells=empty_lines_are_cells)
-        )
+        zone = tokenize(stream.text[hit.end : zone_end], empty_lines_are_cells=empty_lines_are_cells)
+        tokens = cell_tokens(zone)
         measures = _measures(current, item.measures, tokens)
         cells = _read(tokens, len(measures))
+        if cells is None:
+            cells = _with_local_rows(item.code, zone, len(measures), result.findings)
         cut = zone_end >= len(stream.text) and len(stream.text) - hit.end < _CUT_ROW
         if cells is None and cut and 0 < len(tokens) < len(measures):
             # the text ends inside this row (a stored page cut short): it keeps the cells it has
@@ -163,6 +164,36 @@ def _last_header(measure_hits: list[tuple[str, Hit]], before: int) -> list[str]:
             break
         row.insert(0, (code, h))
     return [code for code, _ in row]
+
+
+def _with_local_rows(code: str, zone: list, k: int, findings: list[Finding]) -> list[Cell] | None:
+    """An item's cells followed by a row the template does not have ("其他主动公开文件 | 0 | 0 | 0").
+
+    Taken only when the item's own cells and each local row's cells fill the
+    measures exactly; the local rows are named in an ``unplaced_row`` finding.
+    """
+    groups: list[tuple[str, list]] = [("", [])]
+    for t in zone:
+        if t.kind == "noise" and sum(1 for ch in t.raw if "\u4e00" <= ch <= "\u9fff") >= 2:
+            if groups[-1][1]:
+                groups.append((t.raw, []))
+        elif t.is_cell:
+            groups[-1][1].append(t)
+    fitted = [(label, fit(cells, k, filler_at_end=True)) for label, cells in groups]
+    if len(fitted) < 2 or any(f is None for _, f in fitted):
+        return None
+    for label, extra in fitted[1:]:
+        raws = " ".join(t.raw or "∅" for t in extra)  # type: ignore[union-attr]
+        findings.append(
+            Finding(
+                "unplaced_row",
+                None,
+                None,
+                f"active_disclosure: local row '{label.strip()}' after {code} matches no code; "
+                f"its cells ({raws}) are kept out of the record",
+            )
+        )
+    return to_cells(fitted[0][1])  # type: ignore[arg-type]
 
 
 def _read(tokens, k: int) -> list[Cell] | None:
