@@ -110,8 +110,16 @@ def tokenize(
                     continue  # a position a merged cell covers: no cell at all
                 if not cell.strip() or cell.strip() == "&nbsp;":
                     tokens.append(Token("empty", cell.strip(), None, line_no, cell=n, pad=not cell))
+                    continue
+                pieces = _pieces(cell, line_no, n)
+                if all(t.kind == "noise" for t in pieces) and any(
+                    t.line == line_no and t.kind in ("value", "blank") for t in tokens
+                ):
+                    # "行政处罚 | 0 | 增 | 25": a cell of words after the row's values is a cell
+                    # nobody can read, not nothing: dropping it would move 25 one column left
+                    tokens.append(Token("blank", cell.strip(), None, line_no, cell=n))
                 else:
-                    tokens.extend(_pieces(cell, line_no, n))
+                    tokens.extend(pieces)
         else:
             tokens.extend(_pieces(line, line_no))
     if between_labels:
