@@ -168,11 +168,22 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
         fitted = fit(row.tokens, K)
         if fitted is not None:
             row.cells = to_cells(fitted)
+            # empty cells (not mere padding, "||") were trimmed at one end: a choice, not a fact
+            row.soft = len(fitted) < sum(1 for t in row.tokens if not t.pad)
     regroup(rows, K)
     split_extra_rows(rows, K)
     _split_glued(rows, result.findings)
     if result.cut_after and rows and rows[-1].unresolved:
         _read_cut_row(rows[-1])
+    for row in rows:
+        if row.soft and row.cells is not None and _row_check(row.cells) == 0:
+            # a repaired reading the row's own total contradicts: the shift is as likely the
+            # parser's as the report's, so no number of it is kept
+            row.cells = None
+            row.problem = (
+                "the cells were placed by trimming fillers or regrouping numbers across rows, and the "
+                "row's total does not confirm that placement"
+            )
     rows = _fragments(stream, rows, result, codes) or rows
 
     for row in rows:

@@ -32,6 +32,9 @@ class Row:
     problem: str | None = None
     zone: list[Token] = field(default_factory=list)  # every token, label text included
     extra: list[tuple[str, list[Token]]] = field(default_factory=list)  # unplaced local rows
+    # read by a repair (fillers trimmed, numbers regrouped across rows), not cell by cell:
+    # its reading stands only where the row's total confirms it
+    soft: bool = False
 
     @property
     def unresolved(self) -> bool:
@@ -139,6 +142,7 @@ def regroup(rows: list[Row], k: int) -> None:
                     continue
                 for n, r in enumerate(run):
                     r.cells = to_cells(flat[n * k : (n + 1) * k])
+                    r.soft = True
                 break
         i = max(j, i + 1)
 
@@ -165,6 +169,7 @@ def split_extra_rows(rows: list[Row], k: int) -> None:
         fitted = [(label, fit(cells, k)) for label, cells in groups if cells]
         if len(fitted) >= 2 and all(f is not None for _, f in fitted):
             row.cells = to_cells(fitted[0][1])  # type: ignore[arg-type]
+            row.soft = True
             row.extra = [(label, f) for label, f in fitted[1:]]  # type: ignore[misc]
 
 
