@@ -25,8 +25,10 @@ Template = Literal["2021", "2019", "pre2019", "unknown"]
 Level = Literal["national", "province", "prefecture", "county", "township"]
 Kind = Literal["government", "government_office", "department", "township", "other"]
 
-# Reconciliation rules of the spec. Other finding rules (``ambiguous_cells``,
-# ``unplaced_row``) say where the parser declined to guess.
+# Reconciliation rules of the spec: the report breaks its own totals as published. The
+# other finding rules (ambiguous_cells, unplaced_row, region_unresolved,
+# template_year_mismatch) say where the parser is unsure or declined; etl/labels.csv
+# (axis "finding") lists every rule with its kind, and docs/record.md describes them.
 RECONCILIATION_RULES = (
     "applications_balance",
     "applications_outcome_sum",

@@ -267,6 +267,15 @@ def region_codes() -> str:
     return _csv(("code", "name", "level", "parent_code"), rows)
 
 
+def finding_rules(labels: list[dict[str, str]]) -> str:
+    """The finding rules and their kind: ``report`` (the report breaks its own totals as
+    published) or ``parser`` (the parser is unsure of its reading, or declined)."""
+    rows = [
+        (r["code"], r["group_code"], r["label_zh"], r["label_en"], r["position"]) for r in _axis(labels, "finding")
+    ]
+    return _csv(("rule_code", "kind", "label_zh", "label_en", "sort_order"), rows)
+
+
 def generate(labels_path: Path = LABELS) -> dict[str, str]:
     """Every seed file's name and CSV text, generated from the label table and cpca."""
     labels = _read_labels(labels_path)
@@ -276,6 +285,7 @@ def generate(labels_path: Path = LABELS) -> dict[str, str]:
         "review_results.csv": review_results(labels),
         "disclosure_items.csv": disclosure_items(labels),
         "region_codes.csv": region_codes(),
+        "finding_rules.csv": finding_rules(labels),
     }
 
 

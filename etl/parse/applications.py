@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from etl.labels import APPLICANTS, labels
@@ -34,7 +35,7 @@ from etl.parse.cells import (
 from etl.parse.fragments import TEMPLATE_ROWS, align
 from etl.parse.glued import is_digit_run, splits
 from etl.parse.layout import empty_lines_are_cells
-from etl.parse.stream import Hit, Stream, find_chain
+from etl.parse.stream import Hit, Stream, best_chain
 from etl.parse.tokens import Token, tokenize
 from etl.parse.values import parse_value
 from etl.record import ApplicationCell, Finding
@@ -62,6 +63,8 @@ class Applications:
 # Row labels in running prose ("予以公开或部分公开占58.5%"): a sentence ends inside the
 # zone, or the zone holds more words than any row label's tail.
 _SENTENCE_END = re.compile(r"[。！？]")
+_NUMBERED_LABEL = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、])\s*[\u4e00-\u9fff]")
+_CJK_START = re.compile(r"^[\u4e00-\u9fff(（]")
 _PAGE_HEAD = 20  # words a page may print above a table it starts inside (its running title)
 _MAX_LABEL_TAIL = 60
 
@@ -89,6 +92,47 @@ def _without_prose(stream: Stream, found: list[tuple[str, Hit]], end: int | None
             continue
         kept.append((code, hit))
     return kept
+
+
+def _chained(stream: Stream, candidates: list[list[Hit]], end: int | None) -> list[tuple[str, Hit]]:
+    """The ordered chain of row labels (see :func:`best_chain`), prose mentions left out."""
+    chain = best_chain(candidates)
+    found = [(lb.code, hit) for lb, hit in zip(ROW_LABELS, chain, strict=True) if hit is not None]
+    return _without_prose(stream, found, end)
+
+
+def _bars_on_line(text: str, hit: Hit) -> int:
+    start = text.rfind("\n", 0, hit.start) + 1
+    stop = text.find("\n", hit.end)
+    return text.count("|", start, stop if stop >= 0 else len(text))
+
+
+def _loose(text: str, hit: Hit) -> bool:
+    """A row label a converter printed apart from its row, in a table of bar rows.
+
+    It stands on a line without bars, and what follows is another such label
+    or a bar row that starts with a number: not its own cells (a wrapped
+    label's numbers on a plain line, "4 0 0 0 0 0 4") nor the rest of its
+    words in the row's first cell.
+    """
+    if _bars_on_line(text, hit):
+        return False
+    end = text.find("\n", hit.end)
+    for line in text[end + 1 :].split("\n") if end >= 0 else []:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if "|" not in stripped:
+            return bool(_NUMBERED_LABEL.match(stripped))
+        first = next((c.strip() for c in stripped.strip("|").split("|") if c.strip()), "")
+        return not _CJK_START.match(first)
+    return False
+
+
+def _bar_table(stream: Stream, found: list[tuple[str, Hit]]) -> bool:
+    """Whether most row labels stand on bar rows wide enough for seven cells (a grid, Markdown)."""
+    on_bars = sum(1 for _, hit in found if _bars_on_line(stream.text, hit) >= K)
+    return len(found) >= 3 and on_bars >= 0.6 * len(found) and on_bars < len(found)
 
 
 def _short_table(stream: Stream, found: list[tuple[str, Hit]], end: int | None) -> bool:
@@ -122,9 +166,13 @@ def _short_table(stream: Stream, found: list[tuple[str, Hit]], end: int | None) 
 
 def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -> Applications:
     """Find and read the application table between two offsets."""
-    chain = find_chain(stream, [lb.pattern for lb in ROW_LABELS], start, end)
-    found = [(lb.code, hit) for lb, hit in zip(ROW_LABELS, chain, strict=True) if hit is not None]
-    found = _without_prose(stream, found, end)
+    candidates = stream.find_each([lb.pattern for lb in ROW_LABELS], start, end)
+    found = _chained(stream, candidates, end)
+    if _bar_table(stream, found):
+        # a table whose rows are bar rows ("| label | 1 | 0 |…"): a label alone on a line is
+        # loose text a converter moved out of its row, not the row (see etl.parse.fragments)
+        candidates = [[h for h in hits if not _loose(stream.text, h)] for hits in candidates]
+        found = _chained(stream, candidates, end)
     result = Applications()
     if not found or (len(found) < 3 and not _short_table(stream, found, end)):
         return result
@@ -167,9 +215,21 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
             continue
         fitted = fit(row.tokens, K)
         if fitted is not None:
+            kept = {id(t) for t in fitted}
+            lines = {t.line for t in fitted}
+            trimmed = [t for t in row.tokens if id(t) not in kept and not t.pad]
+            worded = {t.line for t in row.zone if t.kind == "noise"}  # a header's line has words
+            elsewhere = Counter(
+                t.line for t in trimmed if t.line not in lines and t.line not in worded and t.kind == "empty"
+            )
+            if len(lines) == 1 and elsewhere and max(elsewhere.values()) >= K - 1:
+                # a row per line, and the "fillers" fill another line: a blank row whose label
+                # a converter moved away, not padding
+                row.problem = "empty cells on a line of their own beside the cells: a blank row, not padding"
+                continue
             row.cells = to_cells(fitted)
             # empty cells (not mere padding, "||") were trimmed at one end: a choice, not a fact
-            row.soft = len(fitted) < sum(1 for t in row.tokens if not t.pad)
+            row.soft = bool(trimmed)
     regroup(rows, K)
     split_extra_rows(rows, K)
     _split_glued(rows, result.findings)
@@ -248,7 +308,7 @@ def _fragments(stream: Stream, rows: list[Row], result: Applications, codes: lis
     aligned = []
     for code, cells in table.items():
         row = next((r for r in rows if r.code == code), Row(code, []))
-        row.cells, row.problem = cells, None
+        row.cells, row.problem, row.extra = cells, None, []
         aligned.append(row)
     return aligned
 

@@ -53,13 +53,16 @@ def _value_rows(region: str) -> list[tuple[str | None, list[Cell]]]:
             continue
         tokens = tokenize(line, first_cell_is_label=False, between_labels=False)
         cells = cell_tokens(tokens)
-        if not any(t.kind == "value" for t in cells):
+        words = "".join(t.raw for t in tokens if t.kind == "noise")
+        label = _label(words)
+        # a row of seven cells, or a grid line that wide left all blank ("|  |  | … |"): with no
+        # words or a row's label, since a header line is words and empty spans
+        if not any(t.kind == "value" for t in cells) and (line.count("|") <= K or (words and not label)):
             continue
         fitted = fit(cells, K)
         if fitted is None:
             continue
-        words = "".join(t.raw for t in tokens if t.kind == "noise")
-        out.append((_label(words), to_cells(fitted)))
+        out.append((label, to_cells(fitted)))
     return out
 
 

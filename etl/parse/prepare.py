@@ -44,7 +44,11 @@ def _markdown(text: str) -> str:
         if _DELIMITER.fullmatch(line):
             markdown = True
             if out and out[-1].count("|") >= 2:
-                out[-1] = _PLACEHOLDER.sub(" ", out[-1])  # the header row above the delimiter
+                header = _PLACEHOLDER.sub(" ", out[-1])  # the header row above the delimiter
+                if header.replace("|", "").strip():
+                    out[-1] = header
+                else:
+                    out.pop()  # nothing but placeholders: no row at all
             continue
         out.append(line)
     text = "\n".join(out)

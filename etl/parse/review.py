@@ -51,14 +51,14 @@ def parse_review(
         # no clean next heading (prose, a renumbered heading, "（一）主要问题"): the table
         # ends where its row of numbers does, before the words that follow it
         cells = _first_row_of_numbers(tokens) or cells
-    if not cells:
-        return result
-    result.found = True
     fitted = fit(cells, K)
     chosen: list[Cell] | None = to_cells(fitted) if fitted is not None else None
-    problem = f"found {len(cells)} cells where {K} were expected"
     if chosen is None:
         chosen = _by_proceeding(stream, heading.start, region_end, empty_lines_are_cells)
+    if not cells and chosen is None:
+        return result
+    result.found = True
+    problem = f"found {len(cells)} cells where {K} were expected"
     if chosen is None and all_digit_runs(cells) and len(cells) < K:
         options = list(splits(runs_of(cells), K, group=len(RESULTS)))
         if len(options) == 1:
@@ -96,28 +96,58 @@ def _by_proceeding(stream: Stream, start: int, end: int, empty_lines_are_cells: 
             first_cell_is_label=False,
             empty_lines_are_cells=empty_lines_are_cells,
         )
-        every = [t for t in tokens if t.is_cell]
-        after = _after_last_label(tokens)
-        fitted = fit(after, len(RESULTS)) or fit(every, len(RESULTS))
+        # the proceeding's own row: the first run of cells between words that fills five results
+        # (the prose after the last table may hold numbers too: "2026年1月1日")
+        fitted = next((f for run in _runs(tokens) if (f := _five(run)) is not None), None)
         if fitted is None:
             return None
         out.extend(to_cells(fitted))
     return out
 
 
-def _first_row_of_numbers(tokens: list[Token]) -> list[Token]:
-    """The first run of cells between words that holds fifteen cells (or glued digits for them)."""
+def _five(run: list[Token]) -> list[Token] | None:
+    """A proceeding's five cells from a run: as :func:`fit` reads them, or chosen by the total.
+
+    An extra empty column ("|  |  | 8 |  | 8 |  |") leaves two readings one
+    column apart; the one whose total is the sum of its results is taken,
+    and only when it is the only one.
+    """
+    fitted = fit(run, len(RESULTS))
+    if fitted is not None:
+        return fitted
+    tokens = [t for t in run if not t.pad]
+    good = []
+    for a in range(len(tokens) - len(RESULTS) + 1):
+        window, outside = tokens[a : a + len(RESULTS)], tokens[:a] + tokens[a + len(RESULTS) :]
+        if any(t.kind != "empty" for t in outside):
+            continue
+        parts, total = [t.value for t in window[:-1]], window[-1].value
+        if isinstance(total, int) and sum(v for v in parts if isinstance(v, int)) == total:
+            good.append(window)
+    return good[0] if len(good) == 1 else None
+
+
+def _runs(tokens: list[Token]) -> list[list[Token]]:
+    """The runs of cells between words, in order (a table's row of numbers, then prose's numbers)."""
+    worded = {t.line for t in tokens if t.kind == "noise"}
     runs: list[list[Token]] = [[]]
     for t in tokens:
         if t.kind == "noise":
             if runs[-1]:
                 runs.append([])
-        elif t.is_cell:
-            runs[-1].append(t)
-    for run in runs:
+        elif t.is_cell and not (t.kind == "empty" and t.line in worded):
+            runs[-1].append(t)  # a header line's empty cells (its spans, an extra column) are no result
+    return [run for run in runs if run]
+
+
+def _first_row_of_numbers(tokens: list[Token]) -> list[Token]:
+    """The first run of cells between words that holds fifteen cells (or glued digits for them, or blanks)."""
+    for run in _runs(tokens):
         values = [t for t in run if t.kind in ("value", "blank")]
         if len(values) >= len(RESULTS) and (fit(run, K) is not None or all_digit_runs(run)):
             return run
+        if len(run) >= K and fit(run, K) is not None:
+            return run  # the row printed blank: no case of either kind
     return []
 
 

@@ -18,6 +18,16 @@ Layouts (the sample each one imitates in ``shared/samples``):
 - ``glued``: a crawled page's innerText, every separator lost
   (pingtan-2021-glued.txt); figures run together, so a reader can only split
   some of them
+- ``markdown``: a PDF-to-Markdown converter's output (corpus r003, s002,
+  s003): ``#`` headings, ``|---|`` delimiter rows, merged cells as empty
+  cells, sometimes a made-up header row ("数据1 | 数据2"), an extra empty
+  column on every row, section 四 as three 5-column tables, and no clean 五
+  heading after it
+- ``markdown_fragments``: the same with the application table broken into
+  pieces whose rows lose their labels to loose lines printed before the
+  piece, out of the template's order (s002, s003); only the table's order
+  and identities place those rows, so a reader can place them only when the
+  report's totals hold
 
 Where a layout cannot show an empty cell (spaces, PDF text, glued), a blank
 prints as "/", one of the blank marks the spec lists; its value stays null.
@@ -30,11 +40,23 @@ import re
 from collections.abc import Callable
 
 from etl.record import Report
-from etl.synthetic.compose import Block, Cell, Document, Para, Style, Table, compose
+from etl.synthetic.compose import Block, Cell, Document, Para, Style, Table, compose, grid_positions
 
-TEXT_LAYOUTS = ("cell_blank", "cell", "cell_pipe", "row_pipe", "row_tab", "row_spaces", "pdf_text", "glued")
-# Layouts where a reader can recover every cell; ``glued`` loses separators.
-EXACT_LAYOUTS = TEXT_LAYOUTS[:-1]
+TEXT_LAYOUTS = (
+    "cell_blank",
+    "cell",
+    "cell_pipe",
+    "row_pipe",
+    "row_tab",
+    "row_spaces",
+    "pdf_text",
+    "markdown",
+    "glued",
+    "markdown_fragments",
+)
+# Layouts where a reader can recover every cell; ``glued`` loses separators and
+# ``markdown_fragments`` the labels of some rows.
+EXACT_LAYOUTS = TEXT_LAYOUTS[:-2]
 _NO_INNER_SPACES = {"row_spaces", "pdf_text", "glued"}
 _NBSP = "\u00a0"
 
@@ -254,6 +276,91 @@ def _glued(doc: Document, rng: random.Random) -> str:
     return "\n".join([*head, glue]) + "\n"
 
 
+# -- PDF-to-Markdown converters -------------------------------------------------------
+
+_PLACEHOLDERS = ("数据{}", "列{}", "Column{}")
+_REVIEW_TITLES = ("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")
+
+
+def _grid(t: Table) -> list[list[str]]:
+    """The table as a rectangle; positions a merged cell covers are empty, as converters leave them."""
+    cells = grid_positions(t)
+    height = max(r for r, _, _ in cells) + 1
+    grid = [[""] * t.ncols for _ in range(height)]
+    for r, c, cell in cells:
+        grid[r][c] = _one_line(_value(cell, ""))
+    return grid
+
+
+def _md_rows(rows: list[list[str]], rng: random.Random, trailing: bool, placeholder: bool) -> list[str]:
+    """Markdown table lines: a header (the first row, or a made-up one), its delimiter, the rest."""
+    width = max(len(r) for r in rows) + trailing
+    line = lambda cells: "| " + " | ".join(cells + [""] * (width - len(cells))) + " |"  # noqa: E731
+    delimiter = "|" + "---|" * width
+    if placeholder:
+        head = rng.choice(_PLACEHOLDERS)
+        return [line([head.format(i + 1) for i in range(width)]), delimiter, *(line(r) for r in rows)]
+    return [line(rows[0]), delimiter, *(line(r) for r in rows[1:])]
+
+
+def _md_table(t: Table, rng: random.Random, fragments: bool) -> list[str]:
+    trailing, placeholder = rng.random() < 0.3, rng.random() < 0.3
+    grid = _grid(t)
+    if t.kind == "review" and rng.random() < 0.5:
+        values = grid[-1]
+        out = []
+        for n, title in enumerate(_REVIEW_TITLES):
+            heads = [_one_line(c.text) for c in t.rows[2][:5]]
+            out += ["", f"### {title}", *_md_rows([heads, values[n * 5 : n * 5 + 5]], rng, trailing, False)]
+        return out
+    if t.kind == "applications" and fragments:
+        return _md_fragments(grid, rng)
+    return ["", *_md_rows(grid, rng, trailing, placeholder), ""]
+
+
+def _md_fragments(grid: list[list[str]], rng: random.Random) -> list[str]:
+    """The application table in pieces; some rows' labels go to loose lines above their piece."""
+    header, body = grid[:3], grid[3:]
+    out = ["", *_md_rows(header, rng, False, False)]
+    i = 0
+    while i < len(body):
+        piece = body[i : i + rng.randint(3, 6)]
+        i += len(piece)
+        loose, rows = [], []
+        for row in piece:
+            label = [c for c in row[:3] if c]
+            values = row[3:]
+            if label and rng.random() < 0.35:
+                loose.append(label[-1])
+                rows.append(values)
+            else:
+                rows.append(label[-1:] + values)
+        rng.shuffle(loose)
+        out += ["", *loose, *_md_rows(rows, rng, False, False)]
+    return [*out, ""]
+
+
+def _md_writer(fragments: bool) -> Callable[[Document, random.Random], str]:
+    def write(doc: Document, rng: random.Random) -> str:
+        no_fifth = rng.random() < 0.3  # the converter lost 五's heading: "（一）主要问题" follows 四
+        out: list[str] = []
+        for block in doc.blocks:
+            if isinstance(block, Table):
+                out += _md_table(block, rng, fragments)
+            elif block.kind == "title":
+                out.append("# " + block.text)
+            elif block.kind == "heading":
+                if no_fifth and block.text.lstrip().startswith("五"):
+                    out.append("（一）主要问题")
+                else:
+                    out.append("## " + block.text)
+            else:
+                out.append(block.text)
+        return "\n".join(out) + "\n"
+
+    return write
+
+
 _WRITERS: dict[str, Callable[[Document, random.Random], str]] = {
     "cell_blank": _cell_blank,
     "cell": _cell,
@@ -262,7 +369,9 @@ _WRITERS: dict[str, Callable[[Document, random.Random], str]] = {
     "row_tab": _row_tab,
     "row_spaces": _row_spaces,
     "pdf_text": _pdf_text,
+    "markdown": _md_writer(fragments=False),
     "glued": _glued,
+    "markdown_fragments": _md_writer(fragments=True),
 }
 
 

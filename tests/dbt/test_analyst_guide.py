@@ -98,10 +98,10 @@ EXPECTED: dict[str, list[tuple]] = {
         ("county", "530425", "易门县", 1, D(0), D(0), None),
     ],
     "q09": [
-        ("ambiguous_cells", False, 1, 1, 1),
-        ("applications_balance", True, 1, 1, 0),
-        ("applications_outcome_sum", True, 1, 1, 0),
-        ("applications_row_total", True, 1, 1, 0),
+        ("ambiguous_cells", "parser", 1, 1, 1),
+        ("applications_balance", "report", 1, 1, 0),
+        ("applications_outcome_sum", "report", 1, 1, 0),
+        ("applications_row_total", "report", 1, 1, 0),
     ],
     "q10": [
         ("安宁市人民政府", 2020, date(2021, 2, 2), 1, 2, True, 0, D(2)),

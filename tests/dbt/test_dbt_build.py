@@ -280,11 +280,11 @@ def test_pre2019_indicators_conform(marts: psycopg.Connection, built_warehouse: 
 def test_findings(marts: psycopg.Connection, built_warehouse: BuiltWarehouse) -> None:
     row = one(
         marts,
-        "select rule_code, is_reconciliation_rule, expected, actual, difference, is_latest"
+        "select rule_code, finding_kind, is_reconciliation_rule, expected, actual, difference, is_latest"
         " from marts.fct_reconciliation_findings where report_id = %s",
         built_warehouse.ids["anning"],
     )
-    assert row == ("applications_row_total", True, 2, 3, 1, True)
+    assert row == ("applications_row_total", "report", True, 2, 3, 1, True)
 
 
 def test_contracts_and_descriptions_reach_postgres(marts: psycopg.Connection) -> None:

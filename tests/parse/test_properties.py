@@ -296,6 +296,30 @@ def test_irregular_reports_parse_exactly(
     assert not problems, f"seed={seed} template={template} layout={layout}\n" + "\n".join(problems[:40])
 
 
+@pytest.mark.parametrize("template", ("2021", "2019"))
+@settings(max_examples=25, deadline=None)
+@given(seed=SEEDS)
+def test_fragmented_markdown_is_placed_by_the_tables_order_and_identities(
+    parse_report: Parse, template: str, seed: int
+) -> None:
+    """A converter broke section 三 into pieces and moved some row labels out of them.
+
+    The rows are placed by the template's order only where the table's
+    identities confirm it: a report whose totals hold comes back whole; one
+    that breaks them may lose rows to null, but never gets a number wrong.
+    """
+    want, rng = _report(seed, template)
+    got = parse_report(render_text(want, "markdown_fragments", rng))
+    assert not wrong_values(got, want), f"seed={seed}\n" + "\n".join(wrong_values(got, want)[:40])
+    nulled = [k for k in declined(got, want) if k in cells(got)]
+    if nulled:
+        assert any(f.rule == "ambiguous_cells" for f in got.findings), f"seed={seed}: {nulled[:10]}"
+    # every row printed in full and the totals holding: the identities confirm the placement
+    if not want.findings and all(c.value is not None for c in want.applications):
+        problems = diff(got, want, metadata=False)
+        assert not problems, f"seed={seed} template={template}\n" + "\n".join(problems[:40])
+
+
 @pytest.mark.parametrize("template", TEMPLATES)
 @settings(max_examples=25, deadline=None)
 @given(seed=SEEDS)

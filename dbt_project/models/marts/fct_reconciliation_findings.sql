@@ -22,18 +22,21 @@ reports as (
 
 ),
 
+rules as (
+
+    select * from {{ ref('finding_rules') }}
+
+),
+
 final as (
 
     select
         reports.report_id,
         findings.position,
         findings.rule_code,
-        findings.rule_code in (
-            'applications_balance',
-            'applications_outcome_sum',
-            'applications_row_total',
-            'review_litigation_total'
-        ) as is_reconciliation_rule,
+        -- report: the report breaks its own totals; parser: the parser was unsure or declined
+        coalesce(rules.kind, 'parser') as finding_kind,
+        coalesce(rules.kind = 'report', false) as is_reconciliation_rule,
         findings.location,
         findings.expected,
         findings.actual,
@@ -45,6 +48,8 @@ final as (
     from findings
     inner join reports
         on findings.report_id = reports.report_id
+    left join rules
+        on findings.rule_code = rules.rule_code
 
 )
 
