@@ -39,6 +39,7 @@ GROUP_AXES = {
     "row": "row_group",
     "proceeding": "proceeding_group",
     "item": "item_group",
+    "finding": "finding_group",
 }
 # Outcome rows that are not outcomes: the intake rows, the total and the
 # carried-forward row. Every other row is summed into 三(七) 总计.
@@ -270,10 +271,13 @@ def region_codes() -> str:
 def finding_rules(labels: list[dict[str, str]]) -> str:
     """The finding rules and their kind: ``report`` (the report breaks its own totals as
     published) or ``parser`` (the parser is unsure of its reading, or declined)."""
+    kinds = _groups(labels, "finding")
     rows = [
-        (r["code"], r["group_code"], r["label_zh"], r["label_en"], r["position"]) for r in _axis(labels, "finding")
+        (r["code"], r["group_code"], *kinds[r["group_code"]], r["label_zh"], r["label_en"], r["position"])
+        for r in _axis(labels, "finding")
     ]
-    return _csv(("rule_code", "kind", "label_zh", "label_en", "sort_order"), rows)
+    header = ("rule_code", "kind", "kind_zh", "kind_en", "label_zh", "label_en", "sort_order")
+    return _csv(header, rows)
 
 
 def generate(labels_path: Path = LABELS) -> dict[str, str]:

@@ -228,8 +228,10 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
                 row.problem = "empty cells on a line of their own beside the cells: a blank row, not padding"
                 continue
             row.cells = to_cells(fitted)
-            # empty cells (not mere padding, "||") were trimmed at one end: a choice, not a fact
-            row.soft = bool(trimmed)
+            # empty cells (not padding, "||") trimmed before the first cell kept: had one been a
+            # blank cell, every number after it would stand a column off (trailing fillers end rows)
+            first = row.tokens.index(fitted[0])
+            row.soft = any(not t.pad for t in row.tokens[:first])
     regroup(rows, K)
     split_extra_rows(rows, K)
     _split_glued(rows, result.findings)
