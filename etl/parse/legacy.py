@@ -21,6 +21,7 @@ _START = re.compile(r"统计表|统\s*计\s*指\s*标")
 _TABLE_AFTER = re.compile(r"统计指标|指标名称|指标|单位|一[、.]\s*主动公开")
 # the table's header words, also where a glued page runs them into the first indicator
 _HEADER_WORDS = re.compile(r"统计表|指标名称|计量单位|(?:19|20)\d{2}\s*年度|本年度|历年累计")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _CUMULATIVE = re.compile(r"历年累计|累计数|累计")
 _END = re.compile(r"单位负责人|审核人|填报人|填表人|联系电话|附件下载|打印本页|关闭窗口")
 _L1 = re.compile(r"^(?P<n>[一二三四五六七八九十]+)\s*[、.,]\s*")
@@ -98,27 +99,34 @@ def _table_start(norm_text: str) -> re.Match[str] | None:
 
 
 def _split_year_and_cumulative(reader: _Reader) -> list[str]:
-    """Indicators of a 本年度 | 历年累计 table whose two numbers ran together ("206912106").
+    """Indicators of a 本年度 | 历年累计 table that show one number where the row has two cells.
 
-    The year's figure is the first part and cannot exceed the cumulative
-    one; where only one cut satisfies that ("00" is 0 and 0) it is taken,
-    otherwise the value is left null and named: never one number made of two.
+    Two counts run together ("206912106"): the year's figure is the first
+    part and cannot exceed the running total; where only one cut satisfies
+    that ("00" is 0 and 0, "728" is 7 and 28) it is taken. A number standing
+    alone may be either column's, and two amounts run together ("3.3612.87")
+    cannot be cut. Those are left null and named: never one number made of
+    two, never the running total for the year's figure.
     """
     ambiguous = []
     for stat in reader.stats:
-        if reader.values_seen.get(id(stat), 0) != 1 or stat.raw is None or not is_digit_run(stat.raw):
+        if stat.value is None or stat.raw is None:
             continue
+        seen, glued = reader.values_seen.get(id(stat), 0), reader.glued_value.get(id(stat), False)
         digits = nfkc(stat.raw)
-        cuts = [
-            (digits[:i], digits[i:])
-            for i in range(1, len(digits))
-            if _plain(digits[:i]) and _plain(digits[i:]) and int(digits[:i]) <= int(digits[i:])
-        ]
-        if len(cuts) == 1:
-            stat.value = int(cuts[0][0])
-        else:
-            stat.value = None
-            ambiguous.append(stat.indicator)
+        if glued and is_digit_run(stat.raw) and seen == 1:
+            cuts = [
+                (digits[:i], digits[i:])
+                for i in range(1, len(digits))
+                if _plain(digits[:i]) and _plain(digits[i:]) and int(digits[:i]) <= int(digits[i:])
+            ]
+            if len(cuts) == 1:
+                stat.value, stat.raw = int(cuts[0][0]), cuts[0][0]  # the year's cell, as its part printed it
+                continue
+        elif seen > 1 and not (glued and not is_digit_run(stat.raw)):
+            continue  # the year's cell and the running total's, apart: the first is the year's
+        stat.value, stat.raw = None, None  # which text is this cell's is what is not known
+        ambiguous.append(stat.indicator)
     return ambiguous
 
 
@@ -142,9 +150,10 @@ class _Reader:
         self.open_note = False  # inside a note whose label was already taken
         # "其中：" alone on its line: the numbered lines after it are its sub-items ("其中.1 …")
         self.sub_numbering = False
-        self.values_seen: dict[
-            int, int
-        ] = {}  # value cells read per indicator (two in a year | cumulative table)
+        # value cells read per indicator (two in a 本年度 | 历年累计 table), and whether the
+        # first was cut out of text ("条206912106")
+        self.values_seen: dict[int, int] = {}
+        self.glued_value: dict[int, bool] = {}
 
     def take(self, t: Token, following: Token | None) -> None:
         if t.kind == "noise":
@@ -181,6 +190,7 @@ class _Reader:
             self.values_seen[id(target)] = self.values_seen.get(id(target), 0) + 1
             if target.raw is None:
                 target.value, target.raw = t.value, t.raw
+                self.glued_value[id(target)] = t.glued
 
     def end_of_line(self) -> None:
         if self.pending and not self._in_note():
@@ -200,8 +210,8 @@ class _Reader:
             unit = next((u for u in UNITS if label.endswith(u) and len(label) > len(u) + 1), None)
             if unit:
                 label = label[: -len(unit)]
-        if not label or _is_note(label) or _is_prose(label):
-            return None
+        if not label or _is_note(label) or _is_prose(label) or not _CJK.search(label):
+            return None  # "." left of an amount cut in two is no indicator
         indicator = _indicator(label, self.path, self)
         if indicator is None:
             return None
@@ -219,10 +229,9 @@ class _Reader:
 
 def _is_prose(label: str) -> bool:
     """A sentence, not an indicator's name: indicators are short noun phrases without sentence punctuation."""
-    name = _without_notes(squeeze(normalize(label)))
-    return len(name) > 40 or bool(
-        re.search(r"[,;。!?]|\.(?!\d)", name.lstrip("0123456789.、一二三四五六七八九十()"))
-    )
+    name = _without_notes(squeeze(normalize(label))).lstrip("0123456789.、一二三四五六七八九十()")
+    words = re.sub(r"\d[\d,.]*", "", name)  # a number's commas and points are no punctuation
+    return len(words) > 40 or bool(re.search(r"[,;。!?]|\.(?!\d)", words))
 
 
 def _is_note(label: str) -> bool:

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from etl.parse.normalize import nfkc, normalize
+from etl.parse.region import starts_with_division
 from etl.parse.stream import Stream
 
 _TITLE = re.compile(
@@ -66,6 +67,11 @@ _SPLIT_WORDS = re.compile(r"公开|[了的在和与对由为是及将把从向]"
 _BAD_NAME = re.compile(
     r"^(?!贵州)(?:我|本|全|各|该|贵|此)(?:县|市|区|乡|镇|局|委|办|单位|机关|部门|省|州|旗|盟|街道|政府)|^(?:县|市|区|乡|镇)(?:人民)?政府"
 )
+
+
+def _reference(name: str) -> bool:
+    """ "本县", "我局", "全市": a reference to an agency, not its name; but 全州县 and 贵州 are places."""
+    return bool(_BAD_NAME.match(name)) and not starts_with_division(name)
 
 
 @dataclass
@@ -170,7 +176,7 @@ def _stated_agency(text: str) -> str | None:
         for m in pattern.finditer(simple):
             found = source[m.start("name") : m.end("name")]
             name = _clean_name(re.split(r"了|公开", found)[-1])
-            if name and _AGENCY_END.search(name) and not _BAD_NAME.match(name):
+            if name and _AGENCY_END.search(name) and not _reference(name):
                 return name
     return None
 
@@ -180,7 +186,7 @@ def _prose_agency(text: str) -> str | None:
     counts = Counter(
         _SPLIT_WORDS.split(m.group())[-1] for m in _PROSE_AGENCY.finditer(normalize(text[:15000]))
     )
-    ranked = [(n * len(name), name) for name, n in counts.items() if not _BAD_NAME.match(name)]
+    ranked = [(n * len(name), name) for name, n in counts.items() if not _reference(name)]
     return max(ranked)[1] if ranked else None
 
 

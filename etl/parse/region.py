@@ -272,6 +272,12 @@ def resolve(name: str | None, text: str) -> Place:
     return Place(code, code_level(code))
 
 
+def starts_with_division(name: str) -> bool:
+    """Whether a name opens with the full name of an administrative division (全州县, 贵州省)."""
+    g = _gazetteer()
+    return any(name[:size] in g.by_name for size in range(2, min(len(name), g.longest) + 1))
+
+
 def _checked_fuzzy(name: str) -> str | None:
     """cpca's fuzzy match, kept only when the division's name (or its stem) stands in ``name``."""
     code = _lookup(name)

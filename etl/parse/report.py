@@ -124,8 +124,8 @@ def _parse(text: str, source: Source) -> Report:
                     "ambiguous_cells",
                     None,
                     None,
-                    "legacy_stats: the year's and the cumulative figures ran together and split more "
-                    f"than one way for {'、'.join(legacy.ambiguous)}; values left empty",
+                    "legacy_stats: a 本年度 | 历年累计 row shows one number, which splits more than one "
+                    f"way or may be either column's, for {'、'.join(legacy.ambiguous)}; values left empty",
                 )
             )
         if legacy.glued and legacy.stats:

@@ -99,6 +99,10 @@ class Style:
     iso_dates: bool = True
     notes_in_labels: bool = True  # the legacy table's "(不同渠道...计1条)" notes
     repeat_legacy_header: bool = False
+    # pre-2019: a 本年度 | 历年累计 pair of value columns (平潭 2011-2018), and prose that names
+    # the new templates' words (行政许可, 规范性文件, 行政复议) and the 统计表 before the table
+    cumulative_column: bool = False
+    wordy_legacy_prose: bool = False
 
     @classmethod
     def draw(cls, rng: random.Random) -> Style:
@@ -114,6 +118,8 @@ class Style:
             iso_dates=rng.random() < 0.5,
             notes_in_labels=rng.random() < 0.7,
             repeat_legacy_header=rng.random() < 0.3,
+            cumulative_column=rng.random() < 0.25,
+            wordy_legacy_prose=rng.random() < 0.5,
         )
 
 
@@ -322,6 +328,9 @@ def _legacy_table(record: Report, lab: _Labeler, style: Style) -> Table:
         Cell(lab("单位"), role="head"),
         Cell(lab("统计数"), role="head"),
     ]
+    if style.cumulative_column:
+        header[2] = Cell(lab(f"{record.report_year}年度"), role="head")
+        header.append(Cell(lab("历年累计"), role="head"))
     rows = [header]
     stats = {s.indicator: s for s in record.legacy_stats}
     for i, row in enumerate(table_rows(record.report_year or 2016)):
@@ -333,8 +342,25 @@ def _legacy_table(record: Report, lab: _Labeler, style: Style) -> Table:
         text = "  " * row.depth + row.printed_number + row.label
         if row.note and style.notes_in_labels:
             text += "\n" + "  " * (row.depth + 1) + row.note
-        rows.append([Cell(lab(text)), Cell(stat.unit or "", role="unit"), Cell(stat.raw or "", role="value")])
-    return Table("legacy", 3, rows)
+        cells = [Cell(lab(text)), Cell(stat.unit or "", role="unit"), Cell(stat.raw or "", role="value")]
+        if style.cumulative_column:
+            cells.append(Cell(_cumulative(stat.raw), role="cumulative"))
+        rows.append(cells)
+    return Table("legacy", len(header), rows)
+
+
+def _cumulative(raw: str | None) -> str:
+    """A running total the year's figure is part of, printed beside it (blank where the year is)."""
+    if not raw:
+        return ""
+    if raw.isdigit():
+        value = int(raw)
+        return str(value * (1 + value % 7) + value % 5)
+    try:
+        whole, _, decimals = raw.partition(".")
+        return f"{int(whole) * 3 + 1}.{decimals}" if decimals else raw
+    except ValueError:
+        return raw  # a blank mark, printed again
 
 
 def _title(record: Report, style: Style) -> str:
@@ -444,13 +470,25 @@ def _body(doc: Document, record: Report, rng: random.Random, lab: _Labeler) -> N
 def _legacy_body(doc: Document, record: Report, rng: random.Random, lab: _Labeler) -> None:
     year = record.report_year
     h = lambda t: Para(lab(t), "heading")  # noqa: E731
+    wordy = doc.style.wordy_legacy_prose
     doc.blocks += [
         h("一、概述"),
-        Para(f"{year}年,{record.agency.name}" + "".join(rng.sample(_PROSE, 2))),
+        Para(
+            f"{year}年,{record.agency.name}"
+            + "".join(rng.sample(_PROSE, 2))
+            + (
+                "全文包括概述、主动公开情况、依申请公开情况和存在的问题,并附政府信息公开情况统计表。"
+                if wordy
+                else ""
+            )
+        ),
         h("二、主动公开政府信息情况"),
-        Para(rng.choice(_PROSE)),
+        Para(rng.choice(_PROSE) + (_wordy(rng) if wordy else "")),
         h("三、依申请公开政府信息和不予公开政府信息情况"),
-        Para(rng.choice(_PROSE)),
+        Para(
+            rng.choice(_PROSE)
+            + (f"全年因政府信息公开申请引起行政复议{rng.randint(0, 5)}件。" if wordy else "")
+        ),
         h("四、存在的主要问题及改进措施"),
         Para(rng.choice(_PROSE)),
         *_signature(record),
@@ -468,3 +506,11 @@ def _legacy_body(doc: Document, record: Report, rng: random.Random, lab: _Labele
 
 
 _PEOPLE = ["王建国", "李红梅", "张伟", "刘成君", "赵登兴", "陈静"]
+
+
+def _wordy(rng: random.Random) -> str:
+    """Prose of a pre-2019 report that names the later templates' rows, with counts and percentages."""
+    return (
+        f"全年主动公开规范性文件{rng.randint(1, 60)}件,公开行政许可事项{rng.randint(1, 300)}项、"
+        f"行政处罚决定{rng.randint(0, 90)}件,予以公开的占{rng.randint(50, 99)}.{rng.randint(0, 9)}%。"
+    )

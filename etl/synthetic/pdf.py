@@ -101,7 +101,10 @@ class _Writer:
             self.page.text(x, self.y, line)
 
     def table(self, table: Table) -> None:
-        widths = [f * CONTENT_W for f in _COLUMNS[table.kind]]
+        fractions = _COLUMNS[table.kind]
+        if table.kind == "legacy" and table.ncols == 4:  # with a 历年累计 column
+            fractions = [0.52, 0.12, 0.18, 0.18]
+        widths = [f * CONTENT_W for f in fractions]
         xs = [MARGIN + sum(widths[:i]) for i in range(len(widths) + 1)]
         cells = grid_positions(table)
         nrows = max(r + c.rowspan for r, _, c in cells)

@@ -81,7 +81,7 @@ def render_text(
 
 def _value(cell: Cell, blank: str) -> str:
     """A cell's text, with an empty figure (or unit) shown as ``blank``."""
-    if cell.role in ("value", "unit") and not cell.text.strip():
+    if cell.role in ("value", "unit", "cumulative") and not cell.text.strip():
         return blank
     return cell.text
 
@@ -214,7 +214,7 @@ def _pdf_table(t: Table, rng: random.Random, width: int) -> list[str]:
         label = "".join(
             _one_line(c.text).strip() for c in row if c.role in ("label", "head", "group") and c.rowspan == 1
         )
-        values = " ".join(_value(c, "/") for c in _shown(row) if c.role in ("value", "unit"))
+        values = " ".join(_value(c, "/") for c in _shown(row) if c.role in ("value", "unit", "cumulative"))
         lead = " ".join(prefix)
         chunks = _chunks(label, width) if label else []
         # The figures sit where the row's vertical middle is, as in extracted
