@@ -403,6 +403,8 @@ def table(result: Result) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = [_row("**all**", result.total)]
+    if result.committed.files != result.total.files:
+        lines.append(_row("**in the repository** (what CI scores)", result.committed))
     for dimension in ("format", "layout", "template", "years", "partial"):
         for value, t in sorted(result.by.get(dimension, {}).items()):
             lines.append(_row(f"{dimension}: {value}", t))

@@ -791,7 +791,7 @@ def _jsonable(value: Any) -> Any:
     help=(
         "Parse report files without a database and show the canonical records.\n\n"
         "With --json, prints one JSON object per file, one per line (JSON Lines), in input "
-        "order, as shared/spec/report-json.md defines. Exit code 0 whenever every file was "
+        "order, as docs/record.md defines. Exit code 0 whenever every file was "
         "examined (a rejected file is data: its record says why)."
     )
 )

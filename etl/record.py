@@ -2,7 +2,7 @@
 
 Every parser path (plain text, HTML, PDF, DOCX; every template generation)
 ends in one :class:`Report`. Its keys and codes are fixed by
-``shared/spec/report-json.md``; :meth:`Report.to_dict` gives exactly the JSON
+``docs/record.md``; :meth:`Report.to_dict` gives exactly the JSON
 object that ``nianbao parse --json`` prints and the loader stores.
 
 Values are ``int`` for counts and ``Decimal`` for money (万元), so that a

@@ -1,7 +1,7 @@
 """Tables of the ``raw`` (documents and parsed cells) and ``ops`` (runs,
 quarantine) schemas.
 
-Cells keep the spec's codes (``shared/spec/report-json.md``), the ``value``
+Cells keep the spec's codes (``docs/record.md``), the ``value``
 (``numeric``; NULL where the report printed nothing) and the ``raw`` text the
 report printed, so every number in a mart can be followed back to its cell.
 A document is known by the SHA-256 of its bytes; a report row is one parse of
