@@ -60,6 +60,10 @@ def _lookup(place: str) -> str | None:
     return str(code)[:6]
 
 
+def _depth(code: str | None) -> int:
+    return 0 if code is None else {"province": 1, "prefecture": 2, "county": 3}[code_level(code)]
+
+
 def code_level(code: str) -> str:
     if code.endswith("0000"):
         return "province"
@@ -238,10 +242,10 @@ def resolve(name: str | None, text: str) -> Place:
     problem: str | None = None
     code: str | None = None
     if name:
-        for candidate in dict.fromkeys((name, simplify(name))):
-            code, problem = _prefix_lookup(candidate, text[:5000])
-            if code or problem:
-                break
+        # as printed (OpenCC would fold 乾安县 to 干安县) and in simplified script (a traditional
+        # mirror); the more specific match wins ("西藏自治區丁青縣" only reaches 西藏 as printed)
+        found = [_prefix_lookup(candidate, text[:5000]) for candidate in dict.fromkeys((name, simplify(name)))]
+        code, problem = max(found, key=lambda f: (f[0] is not None, _depth(f[0]), f[1] is not None))
         if code is None and problem is None:
             code = _checked_fuzzy(simplify(name))
     if kind == "township" and (code is None and problem is None or code and code_level(code) != "county"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.labels import APPLICANTS, codes, labels
 from etl.parse import parse_text
@@ -256,3 +258,57 @@ def test_ministry_is_national_level() -> None:
 def test_agency_named_only_in_the_opening_sentence(opening: str, agency: str, region: str) -> None:
     r = parse(report({}, head=opening))
     assert (r.agency.name, r.agency.region_code) == (agency, region)
+
+
+def _divisions() -> list[tuple[str, str]]:
+    from etl.parse.region import _OUTSIDE, _gazetteer, code_level
+
+    g = _gazetteer()
+    return sorted(
+        (name, codes[0])
+        for name, codes in g.by_name.items()
+        if len(codes) == 1 and code_level(codes[0]) == "county" and codes[0][:2] not in _OUTSIDE
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_county_office_resolves_to_its_county_or_to_nothing_with_a_reason(data: st.DataObject) -> None:
+    """Any county-level division: its office resolves to its code, in simplified or traditional script."""
+    from etl.parse.region import _gazetteer, resolve
+
+    name, code = data.draw(st.sampled_from(_divisions()))
+    province = _gazetteer().by_code[code[:2] + "0000"]
+    agency = data.draw(
+        st.sampled_from([f"{name}人民政府办公室", f"{province}{name}教育局", f"{name}人民政府"])
+    )
+    text = f"{agency}2022年政府信息公开工作年度报告"
+    if data.draw(st.booleans()):
+        import opencc
+
+        agency, text = (opencc.OpenCC("s2t").convert(x) for x in (agency, text))
+    place = resolve(agency, text)
+    assert place.code in (code, None), (agency, place)
+    assert place.code is not None or place.problem, (agency, place)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_name_two_provinces_share_is_never_guessed(data: st.DataObject) -> None:
+    from etl.parse.region import _OUTSIDE, _gazetteer, code_level, resolve
+
+    g = _gazetteer()
+    shared = sorted(
+        (name, tuple(codes))
+        for name, codes in g.by_name.items()
+        if len({c[:2] for c in codes}) > 1
+        and all(code_level(c) == "county" and c[:2] not in _OUTSIDE for c in codes)
+    )
+    name, codes = data.draw(st.sampled_from(shared))
+    place = resolve(f"{name}人民政府", f"{name}人民政府2021年政府信息公开工作年度报告")
+    assert place.code is None and place.problem, (name, codes, place)
+    one = data.draw(st.sampled_from(codes))
+    named = resolve(
+        f"{name}人民政府", f"{g.by_code[one[:2] + '0000']}{name}人民政府2021年政府信息公开工作年度报告"
+    )
+    assert named.code in (one, None), (name, one, named)
