@@ -3,6 +3,9 @@
 Page numbers ("- 3 -", "第 3 页") sit inside tables in text taken from PDFs;
 a crawler's ``&nbsp;`` stands in blank cells. Neither is a value.
 
+Pinyin glosses a mirror puts after characters ("報(bào)告") go too: they cut
+every label in two.
+
 Text that PDF-to-Markdown converters give has tables as ``| a | b |`` rows
 (the layout the parser reads) plus Markdown's own furniture: ``|---|---|``
 delimiter rows (whose dashes would read as blank cells), ``#`` heading
@@ -28,8 +31,14 @@ _PLACEHOLDER = re.compile(
 )
 
 
+# Mirrors of mainland pages gloss characters with their pinyin: 報(bào)告, 統(tǒng)計(jì)局
+_PINYIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])\((?:[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]+\s?){1,3}\)")
+
+
 def prepare(text: str) -> str:
     text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    if "(" in text:
+        text = _PINYIN_GLOSS.sub("", text)
     if "|-" in text or "| -" in text or "|:-" in text:
         text = _markdown(text)
     return _PAGE.sub("", text)

@@ -35,6 +35,7 @@ _COUNTY_MENTION = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:自治县|县|旗|区|市
 def agency_kind(name: str | None) -> str | None:
     if not name:
         return None
+    name = simplify(name)  # 街道辦事處 is a township as much as 街道办事处
     if _OFFICE.search(name):
         return "government_office"
     if _TOWNSHIP.search(name):
