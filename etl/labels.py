@@ -69,6 +69,23 @@ def codes(axis: str, template: str | None = None) -> list[str]:
     return seen
 
 
+# Row groups of section 三 that are no outcome: the intake rows, the total and the
+# carried-forward row. Every other row is an outcome, summed into 三(七) 总计.
+NON_OUTCOME_GROUPS = frozenset({"intake", "total", "carried_forward"})
+
+
+def outcome_rows(present: set[str] | None = None) -> list[str]:
+    """The outcome rows in table order; of ``present`` rows only, where given.
+
+    A 2021 table's three (六) rows replace the 2019 single ``other`` row; a
+    table that has them counts them, not ``other``.
+    """
+    rows = [lb.code for lb in labels("row") if lb.group_code not in NON_OUTCOME_GROUPS]
+    if present is None:
+        return list(dict.fromkeys(rows))
+    return [r for r in dict.fromkeys(rows) if r in present and not (r == "other" and "other_other" in present)]
+
+
 APPLICANTS: tuple[str, ...] = tuple(codes("applicant"))
 PROCEEDINGS: tuple[str, ...] = tuple(codes("proceeding"))
 RESULTS: tuple[str, ...] = tuple(codes("result"))

@@ -28,6 +28,8 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 
+from etl.labels import NON_OUTCOME_GROUPS
+
 LABELS = Path(__file__).resolve().parent / "labels.csv"
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 
@@ -41,9 +43,6 @@ GROUP_AXES = {
     "item": "item_group",
     "finding": "finding_group",
 }
-# Outcome rows that are not outcomes: the intake rows, the total and the
-# carried-forward row. Every other row is summed into 三(七) 总计.
-NON_OUTCOME_GROUPS = {"intake", "total", "carried_forward"}
 # The 2021 template splits 三(六) 其他处理 into three rows; comparable with
 # 2019's single row only as their sum.
 CONFORMED_OUTCOMES = {"other_no_correction": "other", "other_unpaid_fee": "other", "other_other": "other"}

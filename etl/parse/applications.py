@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from etl.labels import APPLICANTS, labels
+from etl.labels import APPLICANTS, labels, outcome_rows
 from etl.parse.cells import (
     Cell,
     Row,
@@ -42,7 +42,6 @@ from etl.record import ApplicationCell, Finding
 
 K = len(APPLICANTS)
 ROW_LABELS = labels("row")  # 2019 and 2021 rows together, in table order
-OUTCOME_ROWS = [lb.code for lb in ROW_LABELS if lb.group_code not in ("intake", "total", "carried_forward")]
 SECTION_HEADING = re.compile(r"收到和处理政府信息公开申请")
 _END = re.compile(r"四[、.,]?(?:政府信息公开)?行政复议|行政复议[、,]?行政诉讼|政府信息公开行政复议|五[、.,]")
 MAX_JOINT = 100_000
@@ -560,7 +559,7 @@ def _columns_balance(rows: dict[str, Row]) -> bool:
         v = r.cells[i].value
         return v if isinstance(v, int) else None
 
-    outcome_codes = [c for c in OUTCOME_ROWS if c in rows and not (c == "other" and "other_other" in rows)]
+    outcome_codes = outcome_rows(set(rows))
     for i in range(K):
         new, carried, total, forward = (
             col(c, i) for c in ("new_received", "carried_over", "total_processed", "carried_forward")

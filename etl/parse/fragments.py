@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from etl.labels import APPLICANTS, labels
+from etl.labels import APPLICANTS, labels, outcome_rows
 from etl.parse.cells import Cell, cell_tokens, fit, to_cells
 from etl.parse.normalize import normalize, squeeze
 from etl.parse.tokens import tokenize
@@ -27,7 +27,6 @@ TEMPLATE_ROWS = {
     "2021": [lb.code for lb in _ROWS if lb.applies_to("2021") and lb.code != "other"],
     "2019": [lb.code for lb in _ROWS if lb.applies_to("2019")],
 }
-_OUTCOMES = [lb.code for lb in _ROWS if lb.group_code not in ("intake", "total", "carried_forward")]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -40,7 +39,7 @@ def align(region: str) -> dict[str, list[Cell]] | None:
         if any(label is not None and label != code for (label, _), code in zip(rows, codes, strict=True)):
             continue
         table = {code: cells for code, (_, cells) in zip(codes, rows, strict=True)}
-        if _identities_hold(table, template):
+        if _identities_hold(table):
             return table
     return None
 
@@ -78,7 +77,7 @@ def _label(words: str) -> str | None:
     return max(found, key=lambda lb: (lb.pattern.search(text).start(), lb.position)).code  # type: ignore[union-attr]
 
 
-def _identities_hold(table: dict[str, list[Cell]], template: str) -> bool:
+def _identities_hold(table: dict[str, list[Cell]]) -> bool:
     """Every identity of the table that its printed numbers let us check holds, and at least one did."""
     checked = 0
 
@@ -92,7 +91,7 @@ def _identities_hold(table: dict[str, list[Cell]], template: str) -> bool:
             checked += 1
             if sum(parts) != total:  # type: ignore[arg-type]
                 return False
-    outcomes = [c for c in _OUTCOMES if c in table and not (template == "2021" and c == "other")]
+    outcomes = outcome_rows(set(table))
     for i in range(K):
         new, carried, done, forward = (
             value(c, i) for c in ("new_received", "carried_over", "total_processed", "carried_forward")

@@ -7,10 +7,9 @@ part in a check: a check that needs one is skipped.
 
 from __future__ import annotations
 
-from etl.labels import APPLICANTS, PROCEEDINGS, RESULTS, labels
+from etl.labels import APPLICANTS, PROCEEDINGS, RESULTS, outcome_rows
 from etl.record import ApplicationCell, Finding, ReviewCell, Value
 
-_OUTCOMES = [lb.code for lb in labels("row") if lb.group_code not in ("intake", "total", "carried_forward")]
 _PARTS = APPLICANTS[:-1]
 
 
@@ -41,11 +40,11 @@ def reconcile(applications: list[ApplicationCell], review: list[ReviewCell]) -> 
                             f"applications.{applicant}: new_received + carried_over vs total_processed + carried_forward",
                         )
                     )
-        outcome_rows = [r for r in _OUTCOMES if r in rows and not (r == "other" and "other_other" in rows)]
-        if "total_processed" in rows and outcome_rows:
+        outcomes = outcome_rows(rows)
+        if "total_processed" in rows and outcomes:
             check(
                 "applications_outcome_sum",
-                [get(r) for r in outcome_rows],
+                [get(r) for r in outcomes],
                 get("total_processed"),
                 f"applications.{applicant}: total_processed vs sum of outcome rows",
             )
