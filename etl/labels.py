@@ -83,7 +83,9 @@ def outcome_rows(present: set[str] | None = None) -> list[str]:
     rows = [lb.code for lb in labels("row") if lb.group_code not in NON_OUTCOME_GROUPS]
     if present is None:
         return list(dict.fromkeys(rows))
-    return [r for r in dict.fromkeys(rows) if r in present and not (r == "other" and "other_other" in present)]
+    return [
+        r for r in dict.fromkeys(rows) if r in present and not (r == "other" and "other_other" in present)
+    ]
 
 
 APPLICANTS: tuple[str, ...] = tuple(codes("applicant"))

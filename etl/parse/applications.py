@@ -62,7 +62,9 @@ class Applications:
 # Row labels in running prose ("予以公开或部分公开占58.5%"): a sentence ends inside the
 # zone, or the zone holds more words than any row label's tail.
 _SENTENCE_END = re.compile(r"[。！？]")
-_NUMBERED_LABEL = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、])\s*[\u4e00-\u9fff]")
+_NUMBERED_LABEL = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、])\s*[\u4e00-\u9fff]"
+)
 _CJK_START = re.compile(r"^[\u4e00-\u9fff(（]")
 _PAGE_HEAD = 20  # words a page may print above a table it starts inside (its running title)
 _MAX_LABEL_TAIL = 60

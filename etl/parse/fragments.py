@@ -33,7 +33,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 def align(region: str) -> dict[str, list[Cell]] | None:
     """Every row of a fragmented application table, or None where the alignment is not certain."""
     rows = _value_rows(region)
-    for template, codes in TEMPLATE_ROWS.items():
+    for codes in TEMPLATE_ROWS.values():
         if len(rows) != len(codes):
             continue
         if any(label is not None and label != code for (label, _), code in zip(rows, codes, strict=True)):

@@ -245,7 +245,9 @@ def resolve(name: str | None, text: str) -> Place:
     if name:
         # as printed (OpenCC would fold 乾安县 to 干安县) and in simplified script (a traditional
         # mirror); the more specific match wins ("西藏自治區丁青縣" only reaches 西藏 as printed)
-        found = [_prefix_lookup(candidate, text[:5000]) for candidate in dict.fromkeys((name, simplify(name)))]
+        found = [
+            _prefix_lookup(candidate, text[:5000]) for candidate in dict.fromkeys((name, simplify(name)))
+        ]
         code, problem = max(found, key=lambda f: (f[0] is not None, _depth(f[0]), f[1] is not None))
         if code is None and problem is None:
             code = _checked_fuzzy(simplify(name))
