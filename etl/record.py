@@ -134,20 +134,16 @@ class Report:
             template=data.get("template", "unknown"),
             published_date=data.get("published_date"),
             active_disclosure=[
-                DisclosureCell(**{**c, "value": _num(c["value"])})
-                for c in data.get("active_disclosure", [])
+                DisclosureCell(**{**c, "value": _num(c["value"])}) for c in data.get("active_disclosure", [])
             ],
             applications=[
-                ApplicationCell(**{**c, "value": _num(c["value"])})
-                for c in data.get("applications", [])
+                ApplicationCell(**{**c, "value": _num(c["value"])}) for c in data.get("applications", [])
             ],
             review_litigation=[
-                ReviewCell(**{**c, "value": _num(c["value"])})
-                for c in data.get("review_litigation", [])
+                ReviewCell(**{**c, "value": _num(c["value"])}) for c in data.get("review_litigation", [])
             ],
             legacy_stats=[
-                LegacyStat(**{**c, "value": _num(c["value"])})
-                for c in data.get("legacy_stats", [])
+                LegacyStat(**{**c, "value": _num(c["value"])}) for c in data.get("legacy_stats", [])
             ],
             findings=[
                 Finding(**{**f, "expected": _num(f["expected"]), "actual": _num(f["actual"])})

@@ -129,9 +129,7 @@ Index("ix_reports_agency_year", reports.c.agency_name, reports.c.report_year)
 Index("ix_reports_run_id", reports.c.run_id)
 
 
-def _cell_table(
-    name: str, *keys: Column, extra: tuple[Column, ...] = (), with_value: bool = True
-) -> Table:
+def _cell_table(name: str, *keys: Column, extra: tuple[Column, ...] = (), with_value: bool = True) -> Table:
     """A child table of ``raw.reports``: one row per cell (or finding) of one report.
 
     No primary or foreign key, by design (migration 0004): per-row key checks

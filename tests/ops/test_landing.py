@@ -22,7 +22,10 @@ def test_bad_files_are_quarantined_with_reasons_and_every_good_one_loads(
     good = list(
         generate_corpus(
             # seed 2 draws all four formats from this layout pool
-            8, 2, formats={"text": 0.4, "html": 0.2, "docx": 0.2, "pdf": 0.2}, layouts=EXACT_LAYOUTS
+            8,
+            2,
+            formats={"text": 0.4, "html": 0.2, "docx": 0.2, "pdf": 0.2},
+            layouts=EXACT_LAYOUTS,
         )
     )
     good_paths = {}
