@@ -94,7 +94,7 @@ class Corpus:
 
 def _generate_chunk(args: tuple[Path, int, int, int, int]) -> tuple[list[str], list[str]]:
     """Write one chunk's files; return its index and truth lines (in order)."""
-    from etl.synthetic import generate_corpus
+    from bench.synthetic import generate_corpus
 
     files_dir, seed, chunk, start, count = args
     index, lines = [], []

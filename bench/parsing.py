@@ -8,7 +8,7 @@ first file read to the last record back in this process (so reading files,
 pickling records and the pool's overhead all count).
 
 Accuracy compares every parsed record with its truth, cell by cell
-(:mod:`etl.synthetic.compare`): a cell is *right* when its value (or its
+(:mod:`bench.synthetic.compare`): a cell is *right* when its value (or its
 blank) is the truth's; *wrong* when the parser states a number the truth
 does not (the error that must never happen); *declined* when the truth has a
 number and the parser left the cell null, which is allowed only where the
@@ -26,9 +26,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bench.corpus import Corpus, Entry
+from bench.synthetic.compare import cells, declined, diff, wrong_values
 from etl.pipeline import parse_bytes
 from etl.record import Report
-from etl.synthetic.compare import cells, declined, diff, wrong_values
 
 DECLINE_RULES = frozenset({"ambiguous_cells", "unplaced_row"})
 

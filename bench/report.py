@@ -57,7 +57,7 @@ def exact_text_rate(size: dict[str, Any]) -> float | None:
     """Reports/s per core over the text layouts other than ``glued``, equally weighted."""
     rates = size["parse"]["one_core_reports_per_s_by_layout"]
     counts = size["parse"]["one_core_counts_by_layout"]
-    from etl.synthetic.render import EXACT_LAYOUTS
+    from bench.synthetic.render import EXACT_LAYOUTS
 
     layouts = [lay for lay in EXACT_LAYOUTS if rates.get(lay)]
     if not layouts:

@@ -1,6 +1,6 @@
 """``dbt build`` passes on a synthetic corpus of thousands of reports across every template.
 
-Two thousand reports from :func:`etl.synthetic.generate_corpus` (plain-text
+Two thousand reports from :func:`bench.synthetic.generate_corpus` (plain-text
 layouts of the 2019, 2021 and pre-2019 templates, with the inconsistencies,
 blanks and glued digits real reports have) go through the real loader into a
 fresh database, then one ``dbt build``: every error-severity test must pass,
@@ -18,8 +18,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from bench.synthetic import generate_corpus
 from etl.load import load_paths
-from etl.synthetic import generate_corpus
 from etl.transform import dbt_build
 
 pytestmark = pytest.mark.slow

@@ -10,10 +10,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from bench.synthetic import EXACT_LAYOUTS, generate_report, random_template_year, render_text
 from etl.load import load_paths
 from etl.load.parallel import MIN_PARALLEL, Job, default_workers, parse_in_order
 from etl.pipeline import parse_bytes
-from etl.synthetic import EXACT_LAYOUTS, generate_report, random_template_year, render_text
 
 FILES = MIN_PARALLEL + 9
 

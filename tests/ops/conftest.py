@@ -27,9 +27,9 @@ from nightly import (
 )
 from typer.testing import CliRunner
 
+from bench.synthetic import CorpusItem
 from etl.cli import app
 from etl.migrate import upgrade
-from etl.synthetic import CorpusItem
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """What the operations tests share: a synthetic landing folder, databases, and mart checksums.
 
-The landing folder holds synthetic reports (``etl.synthetic``) rendered as
+The landing folder holds synthetic reports (``bench.synthetic``) rendered as
 text in the layouts the parser reads exactly, in nested folders as a crawler
 would leave them. Databases are cloned from one another with ``CREATE
 DATABASE ... TEMPLATE`` (a file copy, a second or so) so a warehouse built
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-from etl.synthetic import EXACT_LAYOUTS, CorpusItem, generate_corpus
+from bench.synthetic import EXACT_LAYOUTS, CorpusItem, generate_corpus
 
 REPO = Path(__file__).resolve().parents[2]
 NIANBAO = str(Path(sys.executable).parent / "nianbao")

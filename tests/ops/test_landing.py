@@ -11,8 +11,8 @@ import psycopg
 import pytest
 from nightly import BATCH, corpus, scalar, start_nianbao, write_corpus
 
+from bench.synthetic import EXACT_LAYOUTS, generate_corpus, render_docx, render_pdf
 from etl.load import load_paths
-from etl.synthetic import EXACT_LAYOUTS, generate_corpus, render_docx, render_pdf
 
 
 def test_bad_files_are_quarantined_with_reasons_and_every_good_one_loads(

@@ -28,8 +28,8 @@ import pytest
 from conftest import Reference, invoke
 from nightly import BATCH, REPO, VOLATILE_COLUMNS, adapt, cron_job, mart_checksums, scalar
 
+from bench.synthetic import CorpusItem, render_text
 from etl.record import ApplicationCell, Report
-from etl.synthetic import CorpusItem, render_text
 from etl.transform import run_dbt
 
 pytestmark = pytest.mark.slow

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.synthetic import TEXT_LAYOUTS, random_template_year, render_text
+from bench.synthetic.compare import cells, squeeze, value_from_raw
+from bench.synthetic.generate import generate_report
 from etl.record import Report
-from etl.synthetic import TEXT_LAYOUTS, random_template_year, render_text
-from etl.synthetic.compare import cells, squeeze, value_from_raw
-from etl.synthetic.generate import generate_report
 
 STATUSES = {"parsed", "partial", "rejected"}
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,7 +1,7 @@
 """Property tests: parsing a rendered synthetic report gives back its ground truth.
 
 A report is generated as the record a correct parser must return
-(``etl.synthetic.generate_report``), rendered in one of the text layouts real
+(``bench.synthetic.generate_report``), rendered in one of the text layouts real
 reports come in, and parsed; the parse must equal the truth cell by cell,
 with the same year, template, agency and findings. A failure prints the seed:
 ``generate_report(random.Random(seed), ...)`` rebuilds the report.
@@ -21,8 +21,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from etl.record import RECONCILIATION_RULES, ApplicationCell, Report, ReviewCell
-from etl.synthetic import (
+from bench.synthetic import (
     EXACT_LAYOUTS,
     TEXT_LAYOUTS,
     Options,
@@ -34,10 +33,11 @@ from etl.synthetic import (
     render_pdf,
     render_text,
 )
-from etl.synthetic.compare import cells, declined, diff, finding_keys, squeeze, value_from_raw, wrong_values
-from etl.synthetic.generate import TEMPLATE_YEARS
-from etl.synthetic.places import gazetteer
-from etl.synthetic.reconcile import APPLICANT_PARTS, REVIEW_PARTS
+from bench.synthetic.compare import cells, declined, diff, finding_keys, squeeze, value_from_raw, wrong_values
+from bench.synthetic.generate import TEMPLATE_YEARS
+from bench.synthetic.places import gazetteer
+from bench.synthetic.reconcile import APPLICANT_PARTS, REVIEW_PARTS
+from etl.record import RECONCILIATION_RULES, ApplicationCell, Report, ReviewCell
 
 TEMPLATES = tuple(TEMPLATE_YEARS)
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)

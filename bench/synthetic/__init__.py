@@ -6,10 +6,16 @@ is generated as the canonical record a correct parser must return
 :data:`TEXT_LAYOUTS` (:func:`render_text`) or as HTML, DOCX or PDF bytes.
 """
 
-from etl.synthetic.formats import render_docx, render_html, render_pdf
-from etl.synthetic.generate import CorpusItem, Options, generate_corpus, generate_report, random_template_year
-from etl.synthetic.reconcile import findings_for
-from etl.synthetic.render import EXACT_LAYOUTS, TEXT_LAYOUTS, render_text
+from bench.synthetic.formats import render_docx, render_html, render_pdf
+from bench.synthetic.generate import (
+    CorpusItem,
+    Options,
+    generate_corpus,
+    generate_report,
+    random_template_year,
+)
+from bench.synthetic.reconcile import findings_for
+from bench.synthetic.render import EXACT_LAYOUTS, TEXT_LAYOUTS, render_text
 
 __all__ = [
     "EXACT_LAYOUTS",

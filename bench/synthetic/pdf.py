@@ -16,7 +16,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 
-from etl.synthetic.compose import Document, Table, grid_positions
+from bench.synthetic.compose import Document, Table, grid_positions
 
 PAGE_W, PAGE_H = 595.0, 842.0
 MARGIN = 56.0

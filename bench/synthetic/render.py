@@ -39,8 +39,8 @@ import random
 import re
 from collections.abc import Callable
 
+from bench.synthetic.compose import Block, Cell, Document, Para, Style, Table, compose, grid_positions
 from etl.record import Report
-from etl.synthetic.compose import Block, Cell, Document, Para, Style, Table, compose, grid_positions
 
 TEXT_LAYOUTS = (
     "cell_blank",

@@ -21,6 +21,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from bench.synthetic.labels import labels, measure_codes
+from bench.synthetic.legacy import table_rows
+from bench.synthetic.places import random_agency
+from bench.synthetic.reconcile import APPLICANT_PARTS, PROCEEDINGS, REVIEW_PARTS, findings_for
 from etl.record import (
     Agency,
     ApplicationCell,
@@ -31,10 +35,6 @@ from etl.record import (
     Source,
     Value,
 )
-from etl.synthetic.labels import labels, measure_codes
-from etl.synthetic.legacy import table_rows
-from etl.synthetic.places import random_agency
-from etl.synthetic.reconcile import APPLICANT_PARTS, PROCEEDINGS, REVIEW_PARTS, findings_for
 
 TEMPLATE_YEARS: dict[str, tuple[int, int]] = {
     "2021": (2021, 2025),
@@ -376,11 +376,11 @@ def generate_corpus(
     ``formats`` weighs ``text``, ``html``, ``docx`` and ``pdf`` (default
     :data:`DEFAULT_FORMATS`; pass ``{"text": 1}`` for text only, the fast
     path); ``layouts`` restricts the text layouts (default: all of
-    :data:`etl.synthetic.render.TEXT_LAYOUTS`). Each item's ``record.source``
+    :data:`bench.synthetic.render.TEXT_LAYOUTS`). Each item's ``record.source``
     carries the rendering's sha256, format and encoding.
     """
-    from etl.synthetic import formats as fmt_mod
-    from etl.synthetic.render import TEXT_LAYOUTS, render_text
+    from bench.synthetic import formats as fmt_mod
+    from bench.synthetic.render import TEXT_LAYOUTS, render_text
 
     weights = formats or DEFAULT_FORMATS
     layout_pool = list(layouts or TEXT_LAYOUTS)

@@ -13,7 +13,7 @@ agree, see the report to the lead):
   ``applications_row_total``, ``review_litigation.<proceeding>`` for
   ``review_litigation_total``. A parser may add a description after a colon
   (``applications.total: new_received + carried_over vs ...``);
-  :func:`etl.synthetic.compare.finding_keys` compares the part before it.
+  :func:`bench.synthetic.compare.finding_keys` compares the part before it.
 - ``expected`` is the sum of the parts (for the balance: 一 + 二), ``actual``
   the figure the report printed as their total (for the balance: 三(七) + 四).
 - A blank cell takes no part: a check that needs a blank (or absent) cell is

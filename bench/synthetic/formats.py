@@ -1,7 +1,7 @@
 """A record as the files real reports come in: HTML pages, Word and PDF documents.
 
 These renderers feed the extractor tests and the benchmark: each writes the
-same :class:`~etl.synthetic.compose.Document` the text layouts write, with its
+same :class:`~bench.synthetic.compose.Document` the text layouts write, with its
 tables as real tables (HTML ``rowspan``/``colspan``, Word merged cells, PDF
 ruled grids), so an extractor has to resolve the merges itself.
 """
@@ -14,8 +14,8 @@ import io
 import random
 import zipfile
 
+from bench.synthetic.compose import Cell, Para, Table, compose, grid_positions
 from etl.record import Report
-from etl.synthetic.compose import Cell, Para, Table, compose, grid_positions
 
 
 def render_html(record: Report, rng: random.Random | None = None, *, encoding: str = "utf-8") -> bytes:
@@ -120,8 +120,8 @@ def _docx_table(out: object, table: Table) -> None:
 
 
 def render_pdf(record: Report, rng: random.Random | None = None) -> bytes:
-    """A PDF with ruled tables; see :mod:`etl.synthetic.pdf` for how it is written."""
-    from etl.synthetic.pdf import document_pdf
+    """A PDF with ruled tables; see :mod:`bench.synthetic.pdf` for how it is written."""
+    from bench.synthetic.pdf import document_pdf
 
     rng = rng or random.Random(0)
     return document_pdf(compose(record, rng, inner_spaces=False))

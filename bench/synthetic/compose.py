@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from bench.synthetic.labels import by_code, labels
+from bench.synthetic.legacy import table_rows
+from bench.synthetic.places import address_of
 from etl.record import Report
-from etl.synthetic.labels import by_code, labels
-from etl.synthetic.legacy import table_rows
-from etl.synthetic.places import address_of
 
 APPLICATIONS_NOTE = "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)"
 PARTIAL_NOTE = "(区分处理的,只计这一情形,不计其他情形)"
