@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from etl.parse.normalize import nfkc, normalize
+from etl.parse.normalize import nfkc, normalize, simplify
 from etl.parse.region import starts_with_division
 from etl.parse.stream import Stream
 
@@ -48,6 +48,8 @@ _DATE_FIELD = re.compile(
 _SIGNATURE = re.compile(
     r"^\s*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*$", re.M
 )
+# "……等规定,特向社会公布海南海事局2020年…报告": the sentence's verb is no part of the name
+_LEAD_WORDS = re.compile(r"^(?:特向社会公布|向社会公布|现予以?公布|现将|特此公布|现公布|公布)")
 _NAME_PREFIX = re.compile(r"^(?:标题|名称|题目|正文|当前位置|首页|关于|《)+")
 _PROSE_AGENCY = re.compile(
     r"[\u4e00-\u9fff]{2,10}?(?:人民政府办公室|人民政府|街道办事处|民族乡|乡|镇|街道)(?=政府|党委|人民|[,,。、在的])"
@@ -69,6 +71,33 @@ _BAD_NAME = re.compile(
 )
 
 
+# Words of the sentence a name was cut from: "通过寻召乡", "由大南街道编制的", "认真编制了…"
+_LEADING_WORDS = re.compile(r"^(?:通过|经过|由)")  # not 对, 向, 将: 对坊乡, 向阳镇, 将乐县
+_TRAILING_WORDS = re.compile(r"(?:编制的|编制|编写的|编写|制作的|制作)$")
+_VERB = re.compile(r"编制了?|编写了?|公开|公布")
+
+
+def _tidy(name: str | None) -> str | None:
+    """A name without the sentence around it; None for a reference such as 我镇 or 本局."""
+    if not name:
+        return None
+    simple = simplify(name)
+    cut = max((m.end() for m in _VERB.finditer(simple)), default=0)
+    if cut >= len(simple):
+        return None  # "认真编制了": the sentence's verb, no name
+    if cut:
+        name, simple = name[cut:], simple[cut:]
+    lead = _LEADING_WORDS.match(simple)
+    if lead and len(simple) - lead.end() >= 2:
+        name, simple = name[lead.end() :], simple[lead.end() :]
+    trail = _TRAILING_WORDS.search(simple)
+    if trail and trail.start() >= 2:
+        name = name[: trail.start()]
+    if _reference(name) or len(name) < 2:
+        return None
+    return name
+
+
 def _reference(name: str) -> bool:
     """ "本县", "我局", "全市": a reference to an agency, not its name; but 全州县 and 贵州 are places."""
     return bool(_BAD_NAME.match(name)) and not starts_with_division(name)
@@ -88,8 +117,13 @@ def read_metadata(text: str, stream: Stream) -> Metadata:
     title = _title(text, stream)
     if title:
         meta.agency_name, meta.report_year = title
+    if meta.agency_name:
+        meta.agency_name = _tidy(meta.agency_name)
     if not meta.agency_name:
-        meta.agency_name = _field_agency(head) or _stated_agency(text) or _prose_agency(text)
+        for find in (_field_agency, _stated_agency, _prose_agency):
+            meta.agency_name = _tidy(find(head if find is _field_agency else text))
+            if meta.agency_name:
+                break
     if meta.report_year is None:
         meta.report_year = _year(text)
     meta.published_date = _published(text)
@@ -147,6 +181,9 @@ def _arabic_years(text: str) -> str:
 
 def _clean_name(name: str) -> str | None:
     name = _NAME_PREFIX.sub("", name.strip())
+    lead = _LEAD_WORDS.match(simplify(name))  # OpenCC keeps lengths: cut the printed name as far
+    if lead:
+        name = name[lead.end() :]
     m = _NAME_CHARS.search(name)
     name = m.group() if m else ""
     return name if len(name) >= 2 else None
