@@ -82,6 +82,8 @@ class Tally:
     region_null_found: int = 0
     region_null_silent: int = 0
     region_wrong: int = 0
+    names: int = 0  # files whose gold names the agency
+    name_right: int = 0  # the record names it alike (normalised, spaces aside): shown, not held
 
     def add(self, other: Tally) -> None:
         for name, value in asdict(other).items():
@@ -248,6 +250,11 @@ def _score_metadata(gold: dict[str, Any], report: Report, t: Tally, miss: Any) -
         else:
             t.template_wrong += 1
             miss("template", "template", gold["template"], report.template)
+    name = (gold.get("agency") or {}).get("name")
+    if name:
+        t.names += 1
+        same = report.agency.name and squeeze(normalize(report.agency.name)) == squeeze(normalize(name))
+        t.name_right += bool(same)
     want = (gold.get("agency") or {}).get("region_code")
     got = report.agency.region_code
     if got == want:
@@ -392,6 +399,7 @@ def summary(t: Tally) -> dict[str, Any]:
         "template_wrong": t.template_wrong,
         "region_wrong": t.region_wrong,
         "region_null_silent": t.region_null_silent,
+        "agency_name_right": f"{t.name_right}/{t.names}",
     }
 
 
@@ -399,8 +407,9 @@ def table(result: Result) -> str:
     """The Markdown table docs/parser.md shows."""
     head = (
         "| slice | files | cells | right | blank | wrong | silent wrong | junk | undeterminable given a value "
-        "| junk indicators | year wrong | template wrong | region wrong / null without finding |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| junk indicators | year wrong | template wrong | region wrong / null without finding "
+        "| agency name as printed |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = [_row("**all**", result.total)]
     if result.committed.files != result.total.files:
@@ -415,7 +424,7 @@ def _row(name: str, t: Tally) -> str:
     return (
         f"| {name} | {t.files} | {t.cells} | {t.right} ({100 * t.share_right:.1f}%) | {t.blank} | {t.wrong} "
         f"| {t.silent} | {t.junk} | {t.guessed} | {t.junk_indicators} | {t.year_wrong} | {t.template_wrong} "
-        f"| {t.region_wrong} / {t.region_null_silent} |"
+        f"| {t.region_wrong} / {t.region_null_silent} | {t.name_right}/{t.names} |"
     )
 
 
