@@ -312,3 +312,26 @@ def test_a_name_two_provinces_share_is_never_guessed(data: st.DataObject) -> Non
         f"{name}人民政府", f"{g.by_code[one[:2] + '0000']}{name}人民政府2021年政府信息公开工作年度报告"
     )
     assert named.code in (one, None), (name, one, named)
+
+
+def test_metadata_from_real_page_habits() -> None:
+    from etl.parse.metadata import read_metadata
+    from etl.parse.stream import Stream
+
+    def meta(text: str):
+        return read_metadata(text, Stream(text))
+
+    # a page that lost the 年 of its statistics period
+    assert meta("本报告所列数据统计期限自20231月1日起至20231231日止。").report_year == 2023
+    # the sentence's verb and a reference are no agency name
+    assert meta("根据规定,特向社会公布海南海事局2020年政府信息公开工作年度报告。").agency_name == "海南海事局"
+    assert meta("我镇2021年政府信息公开工作年度报告").agency_name != "我镇"
+    # a title inside a 《…》 citation names another document
+    cited = meta(
+        "本报告根据《福建省人民政府办公厅关于做好2012年政府信息公开工作年度报告有关事项的通知》编制。"
+    )
+    assert cited.agency_name is None or "关于" not in cited.agency_name
+    # 全州县 is a place, not "the whole prefecture"
+    assert (
+        meta("根据《条例》要求,全州县清溪镇人民政府编制了本年度报告。").agency_name == "全州县清溪镇人民政府"
+    )
