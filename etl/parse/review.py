@@ -53,6 +53,10 @@ def parse_review(
         cells = _first_row_of_numbers(tokens) or cells
     fitted = fit(cells, K)
     chosen: list[Cell] | None = to_cells(fitted) if fitted is not None else None
+    if fitted and any(not t.pad for t in cells[: cells.index(fitted[0])]) and not _totals_hold(chosen):
+        # empty cells trimmed before the first one kept, and a total breaks: the reading may
+        # stand a column off, so it is not the report's own inconsistency
+        chosen = None
     if chosen is None:
         chosen = _by_proceeding(stream, heading.start, region_end, empty_lines_are_cells)
     if not cells and chosen is None:
@@ -74,6 +78,18 @@ def parse_review(
         proceeding, res = PROCEEDINGS[n // len(RESULTS)], RESULTS[n % len(RESULTS)]
         result.cells.append(ReviewCell(proceeding, res, cell.value, cell.raw))
     return result
+
+
+def _totals_hold(cells: list[Cell] | None) -> bool:
+    """Each proceeding's total is its four results' sum, where all five are numbers."""
+    if cells is None:
+        return False
+    n = len(RESULTS)
+    for i in range(0, len(cells), n):
+        values = [c.value for c in cells[i : i + n]]
+        if all(isinstance(v, int) for v in values) and sum(values[:-1]) != values[-1]:  # type: ignore[arg-type]
+            return False
+    return True
 
 
 def _by_proceeding(stream: Stream, start: int, end: int, empty_lines_are_cells: bool) -> list[Cell] | None:
