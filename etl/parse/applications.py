@@ -68,6 +68,7 @@ _NUMBERED_LABEL = re.compile(
 _CJK_START = re.compile(r"^[\u4e00-\u9fff(（]")
 _PAGE_HEAD = 20  # words a page may print above a table it starts inside (its running title)
 _MAX_LABEL_TAIL = 60
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _without_prose(stream: Stream, found: list[tuple[str, Hit]], end: int | None) -> list[tuple[str, Hit]]:
@@ -88,7 +89,7 @@ def _without_prose(stream: Stream, found: list[tuple[str, Hit]], end: int | None
         if end is not None:
             zone_end = min(zone_end, end)
         zone = stream.text[hit.end : zone_end]
-        words = sum(1 for ch in zone if "\u4e00" <= ch <= "\u9fff")
+        words = sum(map(len, _CJK_RUN.findall(zone)))
         if _SENTENCE_END.search(zone) or "%" in zone or words > _MAX_LABEL_TAIL:
             continue
         kept.append((code, hit))
@@ -231,7 +232,7 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
             row.cells = to_cells(fitted)
             # empty cells (not padding, "||") trimmed before the first cell kept: had one been a
             # blank cell, every number after it would stand a column off (trailing fillers end rows)
-            first = row.tokens.index(fitted[0])
+            first = next(i for i, t in enumerate(row.tokens) if t is fitted[0])
             row.soft = any(not t.pad for t in row.tokens[:first])
     regroup(rows, K)
     split_extra_rows(rows, K)

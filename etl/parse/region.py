@@ -194,17 +194,25 @@ def _stem_match(name: str, pos: int, parent: str | None) -> tuple[str, int] | No
     return found[0][0], len(found[0][1])
 
 
-@lru_cache(maxsize=4096)
 def _stems_within(prefix: str) -> dict[str, tuple[str, ...]]:
     """Stems (names without 市/县/区…) of the divisions whose codes start with ``prefix``."""
+    return _stem_index().get(prefix, {})
+
+
+@lru_cache(maxsize=1)
+def _stem_index() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Division stems by the code prefix of each parent they sit under (province, prefecture)."""
     g = _gazetteer()
-    out: dict[str, list[str]] = {}
+    index: dict[str, dict[str, list[str]]] = {}
     for code, name in g.by_code.items():
-        if code.startswith(prefix) and code_level(code) != "province" and code[:2] not in _OUTSIDE:
-            stem = _SUFFIX.sub("", name)
-            if len(stem) >= 2 and stem != name:
-                out.setdefault(stem, []).append(code)
-    return {stem: tuple(codes) for stem, codes in out.items()}
+        if code_level(code) == "province" or code[:2] in _OUTSIDE:
+            continue
+        stem = _SUFFIX.sub("", name)
+        if len(stem) < 2 or stem == name:
+            continue
+        for prefix in {code[:2], code[:4]} - {code}:
+            index.setdefault(prefix, {}).setdefault(stem, []).append(code)
+    return {p: {stem: tuple(codes) for stem, codes in stems.items()} for p, stems in index.items()}
 
 
 def _stem(code: str) -> str:

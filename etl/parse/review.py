@@ -53,7 +53,8 @@ def parse_review(
         cells = _first_row_of_numbers(tokens) or cells
     fitted = fit(cells, K)
     chosen: list[Cell] | None = to_cells(fitted) if fitted is not None else None
-    if fitted and any(not t.pad for t in cells[: cells.index(fitted[0])]) and not _totals_hold(chosen):
+    first = next((i for i, t in enumerate(cells) if fitted and t is fitted[0]), 0)
+    if fitted and any(not t.pad for t in cells[:first]) and not _totals_hold(chosen):
         # empty cells trimmed before the first one kept, and a total breaks: the reading may
         # stand a column off, so it is not the report's own inconsistency
         chosen = None

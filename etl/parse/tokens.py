@@ -104,22 +104,23 @@ def tokenize(
             if line_no == 0 and first_cell_is_label and cells:
                 tokens.extend(t for t in _pieces(cells[0], line_no) if t.kind == "value")
                 first = 1
+            values_on_line = any(t.line == line_no and t.kind == "value" for t in tokens[-1:])
             for n in range(first, len(cells)):
                 cell = cells[n]
-                if cell.strip() == COVERED:
+                stripped = cell.strip()
+                if stripped == COVERED:
                     continue  # a position a merged cell covers: no cell at all
-                if not cell.strip() or cell.strip() == "&nbsp;":
-                    tokens.append(Token("empty", cell.strip(), None, line_no, cell=n, pad=not cell))
+                if not stripped or stripped == "&nbsp;":
+                    tokens.append(Token("empty", stripped, None, line_no, cell=n, pad=not cell))
                     continue
                 pieces = _pieces(cell, line_no, n)
-                if all(t.kind == "noise" for t in pieces) and any(
-                    t.line == line_no and t.kind in ("value", "blank") for t in tokens
-                ):
+                if values_on_line and all(t.kind == "noise" for t in pieces):
                     # "行政处罚 | 0 | 增 | 25": a cell of words after the row's values is a cell
                     # nobody can read, not nothing: dropping it would move 25 one column left
-                    tokens.append(Token("blank", cell.strip(), None, line_no, cell=n))
+                    tokens.append(Token("blank", stripped, None, line_no, cell=n))
                 else:
                     tokens.extend(pieces)
+                    values_on_line = values_on_line or any(t.kind in ("value", "blank") for t in pieces)
         else:
             tokens.extend(_pieces(line, line_no))
     if between_labels:
