@@ -16,25 +16,27 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
-from etl.labels import APPLICANTS, labels, outcome_rows
+from etl.labels import APPLICANTS, labels
 from etl.parse.cells import (
     Cell,
     Row,
     all_digit_runs,
     cell_tokens,
+    fills_a_blank_row,
     fit,
     regroup,
     runs_of,
     split_cells,
     split_extra_rows,
     to_cells,
+    trimmed_ahead,
 )
 from etl.parse.fragments import TEMPLATE_ROWS, align
 from etl.parse.glued import is_digit_run, splits
 from etl.parse.layout import empty_lines_are_cells
+from etl.parse.reconcile import column_identities
 from etl.parse.stream import Hit, Stream, best_chain
 from etl.parse.tokens import Token, tokenize
 from etl.parse.values import parse_value
@@ -217,23 +219,11 @@ def parse_applications(stream: Stream, start: int = 0, end: int | None = None) -
             continue
         fitted = fit(row.tokens, K)
         if fitted is not None:
-            kept = {id(t) for t in fitted}
-            lines = {t.line for t in fitted}
-            trimmed = [t for t in row.tokens if id(t) not in kept and not t.pad]
-            worded = {t.line for t in row.zone if t.kind == "noise"}  # a header's line has words
-            elsewhere = Counter(
-                t.line for t in trimmed if t.line not in lines and t.line not in worded and t.kind == "empty"
-            )
-            if len(lines) == 1 and elsewhere and max(elsewhere.values()) >= K - 1:
-                # a row per line, and the "fillers" fill another line: a blank row whose label
-                # a converter moved away, not padding
+            if fills_a_blank_row(row.zone, row.tokens, fitted, K):
                 row.problem = "empty cells on a line of their own beside the cells: a blank row, not padding"
                 continue
             row.cells = to_cells(fitted)
-            # empty cells (not padding, "||") trimmed before the first cell kept: had one been a
-            # blank cell, every number after it would stand a column off (trailing fillers end rows)
-            first = next(i for i, t in enumerate(row.tokens) if t is fitted[0])
-            row.soft = any(not t.pad for t in row.tokens[:first])
+            row.soft = trimmed_ahead(row.tokens, fitted)
     regroup(rows, K)
     split_extra_rows(rows, K)
     _split_glued(rows, result.findings)
@@ -554,22 +544,5 @@ def _split_glued(rows: list[Row], findings: list[Finding]) -> None:
 
 def _columns_balance(rows: dict[str, Row]) -> bool:
     """The column identities, over every column where the cells involved are known."""
-
-    def col(code: str, i: int) -> int | None:
-        r = rows.get(code)
-        if r is None or r.cells is None:
-            return None
-        v = r.cells[i].value
-        return v if isinstance(v, int) else None
-
-    outcome_codes = outcome_rows(set(rows))
-    for i in range(K):
-        new, carried, total, forward = (
-            col(c, i) for c in ("new_received", "carried_over", "total_processed", "carried_forward")
-        )
-        if None not in (new, carried, total, forward) and new + carried != total + forward:
-            return False
-        outcomes = [col(c, i) for c in outcome_codes]
-        if total is not None and outcomes and None not in outcomes and sum(outcomes) != total:
-            return False
-    return True
+    values = {code: [c.value for c in r.cells] if r.cells else [None] * K for code, r in rows.items()}
+    return column_identities(values)[0]

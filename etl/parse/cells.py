@@ -10,6 +10,7 @@ may still leave it null with a finding: a number is never guessed.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from etl.parse.glued import is_digit_run
@@ -80,6 +81,38 @@ def fit(tokens: list[Token], k: int, *, filler_at_end: bool = False) -> list[Tok
         return None
     a = max(0, excess - trail)
     return list(tokens[a : len(tokens) - (excess - a)])
+
+
+def fills_a_blank_row(zone: list[Token], tokens: list[Token], fitted: list[Token], k: int) -> bool:
+    """Whether the empties :func:`fit` trimmed are a blank row of their own, not padding.
+
+    With a row per line, the cells kept stand on one line; empty cells that
+    fill another line without words (a header's line has words) are a blank
+    row whose label a converter moved away: reading past them would give
+    the next row's numbers to this one.
+    """
+    lines = {t.line for t in fitted}
+    if len(lines) != 1:
+        return False
+    kept = {id(t) for t in fitted}
+    worded = {t.line for t in zone if t.kind == "noise"}
+    elsewhere = Counter(
+        t.line
+        for t in tokens
+        if id(t) not in kept and not t.pad and t.kind == "empty" and t.line not in lines | worded
+    )
+    return bool(elsewhere) and max(elsewhere.values()) >= k - 1
+
+
+def trimmed_ahead(tokens: list[Token], fitted: list[Token]) -> bool:
+    """Whether :func:`fit` dropped an empty cell (not mere padding) before the first cell it kept.
+
+    Had that empty been a blank cell, every number after it would stand a
+    column off; trailing fillers only end rows. Readings that trimmed ahead
+    stand only where the table's totals confirm them.
+    """
+    first = next((i for i, t in enumerate(tokens) if fitted and t is fitted[0]), 0)
+    return any(not t.pad for t in tokens[:first])
 
 
 def to_cells(tokens: list[Token]) -> list[Cell]:
@@ -167,6 +200,9 @@ def split_extra_rows(rows: list[Row], k: int) -> None:
             elif t.is_cell:
                 groups[-1][1].append(t)
         fitted = [(label, fit(cells, k)) for label, cells in groups if cells]
+        first_cells = next(cells for _, cells in groups if cells) if fitted else []
+        if fitted and fitted[0][1] is not None and fills_a_blank_row(row.zone, first_cells, fitted[0][1], k):
+            continue  # the "row" before the local one is a blank row and the next row's numbers
         if len(fitted) >= 2 and all(f is not None for _, f in fitted):
             row.cells = to_cells(fitted[0][1])  # type: ignore[arg-type]
             row.soft = True

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 
-from etl.labels import APPLICANTS, labels, outcome_rows
+from etl.labels import APPLICANTS, labels
 from etl.parse.cells import Cell, cell_tokens, fit, to_cells
 from etl.parse.normalize import normalize, squeeze
+from etl.parse.reconcile import column_identities
 from etl.parse.tokens import tokenize
 
 K = len(APPLICANTS)
@@ -80,29 +81,11 @@ def _label(words: str) -> str | None:
 def _identities_hold(table: dict[str, list[Cell]]) -> bool:
     """Every identity of the table that its printed numbers let us check holds, and at least one did."""
     checked = 0
-
-    def value(code: str, i: int) -> int | None:
-        v = table[code][i].value if code in table else None
-        return v if isinstance(v, int) else None
-
     for cells in table.values():
         parts, total = [c.value for c in cells[:-1]], cells[-1].value
         if isinstance(total, int) and all(isinstance(p, int) for p in parts):
             checked += 1
             if sum(parts) != total:  # type: ignore[arg-type]
                 return False
-    outcomes = outcome_rows(set(table))
-    for i in range(K):
-        new, carried, done, forward = (
-            value(c, i) for c in ("new_received", "carried_over", "total_processed", "carried_forward")
-        )
-        if None not in (new, carried, done, forward):
-            checked += 1
-            if new + carried != done + forward:  # type: ignore[operator]
-                return False
-        parts = [value(c, i) for c in outcomes]
-        if done is not None and None not in parts:
-            checked += 1
-            if sum(parts) != done:  # type: ignore[arg-type]
-                return False
-    return checked > 0
+    holds, columns = column_identities({code: [c.value for c in cells] for code, cells in table.items()})
+    return holds and checked + columns > 0

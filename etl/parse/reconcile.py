@@ -13,6 +13,39 @@ from etl.record import ApplicationCell, Finding, ReviewCell, Value
 _PARTS = APPLICANTS[:-1]
 
 
+def column_identities(table: dict[str, list[Value]]) -> tuple[bool, int]:
+    """Whether the application table's column identities hold, and how many could be checked.
+
+    ``table`` maps row codes to their seven values (None where blank or
+    unread). For each applicant column: new_received + carried_over =
+    total_processed + carried_forward, and total_processed = the outcome
+    rows; a check that needs a value which is not a number is skipped. Used
+    where the parser chooses among readings (glued splits, fragments), before
+    any finding is written.
+    """
+
+    def value(code: str, i: int) -> int | None:
+        v = table[code][i] if code in table else None
+        return v if isinstance(v, int) else None
+
+    checked = 0
+    outcomes = outcome_rows(set(table))
+    for i in range(len(APPLICANTS)):
+        new, carried, done, forward = (
+            value(c, i) for c in ("new_received", "carried_over", "total_processed", "carried_forward")
+        )
+        if None not in (new, carried, done, forward):
+            checked += 1
+            if new + carried != done + forward:  # type: ignore[operator]
+                return False, checked
+        parts = [value(c, i) for c in outcomes]
+        if done is not None and outcomes and None not in parts:
+            checked += 1
+            if sum(parts) != done:  # type: ignore[arg-type]
+                return False, checked
+    return True, checked
+
+
 def reconcile(applications: list[ApplicationCell], review: list[ReviewCell]) -> list[Finding]:
     grid: dict[tuple[str, str], Value] = {(c.row, c.applicant): c.value for c in applications}
     rows = {c.row for c in applications}

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from etl.labels import PROCEEDINGS, RESULTS, labels
-from etl.parse.cells import Cell, all_digit_runs, fit, runs_of, split_cells, to_cells
+from etl.parse.cells import Cell, all_digit_runs, fit, runs_of, split_cells, to_cells, trimmed_ahead
 from etl.parse.glued import splits
 from etl.parse.stream import Stream, find_chain
 from etl.parse.tokens import Token, tokenize
@@ -53,10 +53,8 @@ def parse_review(
         cells = _first_row_of_numbers(tokens) or cells
     fitted = fit(cells, K)
     chosen: list[Cell] | None = to_cells(fitted) if fitted is not None else None
-    first = next((i for i, t in enumerate(cells) if fitted and t is fitted[0]), 0)
-    if fitted and any(not t.pad for t in cells[:first]) and not _totals_hold(chosen):
-        # empty cells trimmed before the first one kept, and a total breaks: the reading may
-        # stand a column off, so it is not the report's own inconsistency
+    if fitted and trimmed_ahead(cells, fitted) and not _totals_hold(chosen):
+        # a total breaks: the reading may stand a column off, not the report's own inconsistency
         chosen = None
     if chosen is None:
         chosen = _by_proceeding(stream, heading.start, region_end, empty_lines_are_cells)
