@@ -1,6 +1,6 @@
 """``dbt build`` timed: the full build, and what each model and test cost.
 
-dbt runs in this process (:func:`etl.transform.dbt_build`), with its
+dbt runs in this process, through the run layer's own build (:func:`etl.run.marts.build`), with its
 ``target/`` and logs in a work directory of the benchmark's own so a run
 never disturbs the project's ``var/dbt``.
 """
@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from etl.transform import DbtResult, dbt_build
+import psycopg
+
+from etl.load.runs import latest_completed_run
+from etl.run import marts
+from etl.transform import DbtResult
 
 
 @dataclass
@@ -52,11 +56,14 @@ def _sum(result: DbtResult, kind: str) -> float:
 
 def build(url: str, work_dir: Path) -> BuildMeasure:
     """Run ``dbt build`` against ``url``; time it and keep the ten slowest nodes."""
-    started = time.perf_counter()
-    result = dbt_build(url, work_dir=work_dir)
-    seconds = time.perf_counter() - started
-    if result.success:
-        _mark_built(url)
+    with psycopg.connect(url) as conn:
+        run_id = latest_completed_run(conn)
+        started = time.perf_counter()
+        # what `nianbao run` does after a load: build, then the watermark (so the
+        # next build tests only new reports), or the error on the run
+        outcome = marts.build(conn, url, run_id, quiet=True, work_dir=work_dir)
+        seconds = time.perf_counter() - started
+    result = outcome.dbt or DbtResult(command=["build"], success=False, error=outcome.message)
     ranked = sorted(result.nodes, key=lambda n: n.execution_time, reverse=True)
     return BuildMeasure(
         seconds=seconds,
@@ -70,15 +77,3 @@ def build(url: str, work_dir: Path) -> BuildMeasure:
         tests_seconds=_sum(result, "test"),
         seeds_seconds=_sum(result, "seed"),
     )
-
-
-def _mark_built(url: str) -> None:
-    """What ``nianbao run`` records after a good build, so the next build tests only new reports."""
-    import psycopg
-
-    from etl.load.runs import mark_marts_built
-
-    with psycopg.connect(url) as conn:
-        row = conn.execute("select max(run_id) from ops.load_runs where status like 'completed%'").fetchone()
-        if row and row[0] is not None:
-            mark_marts_built(conn, int(row[0]))

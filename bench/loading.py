@@ -2,7 +2,7 @@
 
 Three figures, each from one run on the same server:
 
-- **loader, write path**: :func:`etl.load.load_paths` over the corpus with
+- **loader, write path**: :func:`etl.run.load` over the corpus with
   its ``parse`` hook returning the records already parsed (by the parse
   stage's pool), so the time is the loader's own work: discover, read and
   hash each file, build rows, COPY them batch by batch and commit;
@@ -30,9 +30,11 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from etl.load import load_paths
-from etl.load.records import TABLE_COLUMNS
+from bench.databases import drop_database, fresh_database
+from etl.load.rows import TABLE_COLUMNS
 from etl.record import Report
+from etl.run import PARSER, Files, Parser, Settings, discover_files
+from etl.run import load as run_load
 
 COUNTED_TABLES = (*TABLE_COLUMNS, "ops.quarantine")
 SCRATCH_SCHEMA = "bench_scratch"
@@ -90,10 +92,11 @@ class LoadMeasure:
 def run_loader(
     url: str, paths: list[Path], parse: Callable[[bytes, str], Report] | None = None
 ) -> LoadMeasure:
-    """One ``load_paths`` run, timed, with the rows it added counted from the database."""
+    """One ``etl.run.load`` run, timed, with the rows it added counted from the database."""
     before = sum(table_rows(url).values())
     started, cpu = time.perf_counter(), time.process_time()
-    result = load_paths(url, paths, parse=parse) if parse else load_paths(url, paths)
+    parser = Parser(PARSER.version, parse) if parse else PARSER
+    result = run_load(url, Files(discover_files(paths)), Settings(parser=parser))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     after = sum(table_rows(url).values())
     return LoadMeasure(
@@ -212,8 +215,6 @@ def raw_copy(
 
 
 def _copy_into_schema(url: str, server: str, measure: CopyMeasure, block: int) -> CopyMeasure:
-    from bench.runner import drop_database, fresh_database
-
     name = f"{psycopg.conninfo.conninfo_to_dict(url).get('dbname', 'bench')}_copy"
     target_url = fresh_database(server, name)
     try:

@@ -20,14 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-from psycopg import sql
-
-from bench import building, corpus, loading, machine, parsing, querying
+from bench import building, corpus, databases, loading, machine, parsing, querying
 from etl.database import EmbeddedServer, project_home
-from etl.migrate import upgrade
 
 log = logging.getLogger("bench")
 
@@ -52,7 +47,7 @@ class Settings:
 
 def embedded_server() -> EmbeddedServer:
     """The benchmark's own PostgreSQL: ``var/bench-pg``, durable (fsync on) like a real server."""
-    return EmbeddedServer(project_home() / "var" / "bench-pg", dbname="postgres", durable=True)
+    return databases.embedded_server("bench-pg", durable=True)
 
 
 def server_url() -> tuple[str, Path | None]:
@@ -65,28 +60,9 @@ def server_url() -> tuple[str, Path | None]:
     """
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
-        return _with_dbname(url, "postgres"), None
+        return databases.with_dbname(url, "postgres"), None
     server = embedded_server()
     return server.start(), server.pgdata
-
-
-def _with_dbname(url: str, dbname: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + dbname))
-
-
-def fresh_database(server: str, name: str) -> str:
-    """Drop and create ``name`` on the server, migrate it; its URL."""
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    url = _with_dbname(server, name)
-    upgrade(url)
-    return url
-
-
-def drop_database(server: str, name: str) -> None:
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
 def _stage(name: str, started: float) -> None:
@@ -122,7 +98,7 @@ def run_size(n: int, server: str, settings: Settings) -> dict[str, Any]:
 
     db = f"{settings.db_prefix}_{n}"
     t = time.perf_counter()
-    url = fresh_database(server, db)
+    url = databases.fresh_database(server, db)
     out["migrate_seconds"] = round(time.perf_counter() - t, 2)
     try:
         t = time.perf_counter()
@@ -148,11 +124,11 @@ def run_size(n: int, server: str, settings: Settings) -> dict[str, Any]:
             t = time.perf_counter()
             loads["load_end_to_end"] = machine.load_average()
             e2e_db = f"{db}_e2e"
-            e2e_url = fresh_database(server, e2e_db)
+            e2e_url = databases.fresh_database(server, e2e_db)
             try:
                 out["load_end_to_end"] = loading.run_loader(e2e_url, [main.files_dir]).as_dict()
             finally:
-                drop_database(server, e2e_db)
+                databases.drop_database(server, e2e_db)
             _stage(f"[{n}] load (end to end)", t)
 
         t = time.perf_counter()
@@ -188,7 +164,7 @@ def run_size(n: int, server: str, settings: Settings) -> dict[str, Any]:
         _stage(f"[{n}] nightly 1%", t)
     finally:
         if not settings.keep_databases:
-            drop_database(server, db)
+            databases.drop_database(server, db)
 
     files_to_marts = out["parse"]["pool_seconds"] + write.seconds + full.seconds
     out["files_to_marts"] = {

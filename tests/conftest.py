@@ -9,24 +9,16 @@ is a second) and creates a throw-away database per session.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from etl.database import EmbeddedServer, project_home
+from bench.databases import create_database, drop_database, embedded_server
 from etl.migrate import upgrade
 
 SAMPLES = Path(__file__).resolve().parent.parent / "etl" / "samples"
-
-
-def _with_dbname(url: str, dbname: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + dbname))
 
 
 @pytest.fixture(scope="session")
@@ -35,19 +27,15 @@ def pg_server_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         return url
-    server = EmbeddedServer(project_home() / "var" / "test-pg", dbname="postgres", durable=False)
-    return server.start()
+    return embedded_server("test-pg", durable=False).start()
 
 
 @pytest.fixture(scope="session")
 def empty_database(pg_server_url: str) -> Iterator[str]:
     """A fresh, unmigrated database for this session; dropped at the end."""
-    name = f"nianbao_test_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    yield _with_dbname(pg_server_url, name)
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+    url = create_database(pg_server_url, prefix="nianbao_test")
+    yield url
+    drop_database(pg_server_url, url)
 
 
 @pytest.fixture(scope="session")
@@ -68,11 +56,7 @@ def db(database_url: str) -> Iterator[psycopg.Connection]:
 @pytest.fixture()
 def fresh_database(pg_server_url: str) -> Iterator[str]:
     """A migrated database of the test's own, for tests that commit (loads, dbt)."""
-    name = f"nianbao_t_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    url = _with_dbname(pg_server_url, name)
+    url = create_database(pg_server_url)
     upgrade(url)
     yield url
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+    drop_database(pg_server_url, url)

@@ -191,6 +191,22 @@ def test_run_exits_4_when_another_run_holds_the_lock(fresh_database: str, garbag
     assert "another nianbao run holds the writer lock" in result.stderr
 
 
+def test_a_run_that_did_nothing_still_prints_a_json_summary(fresh_database: str, garbage: Path) -> None:
+    """A log shipper gets one summary line whatever happened: locked, or no database."""
+    with psycopg.connect(fresh_database, autocommit=True) as other:
+        other.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
+        locked = invoke(["run", "--no-dbt", "--log-format", "json", str(garbage)], fresh_database)
+    summary = json.loads(locked.stdout)
+    assert (summary["status"], summary["exit_code"]) == ("locked", 4)
+    assert "writer lock" in summary["error"]
+
+    url = "postgresql://nobody:secret@127.0.0.1:1/none"
+    failed = invoke(["run", "--no-dbt", "--log-format", "json", str(garbage)], url)
+    summary = json.loads(failed.stdout)
+    assert (summary["status"], summary["exit_code"], failed.exit_code) == ("failed", 1, 1)
+    assert "secret" not in failed.stdout
+
+
 def test_run_exits_5_when_dbt_fails(
     fresh_database: str, garbage: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -379,20 +395,23 @@ def test_dbt_build_runs_when_the_marts_lack_something_and_only_then(
 ) -> None:
     """The quiet-night rule, with dbt stood in for: build after a load, after a failed
     build, and when the marts are missing; skip when nothing changed since the last build."""
-    from etl import cli
+    from etl.run import marts
 
     builds: list[bool] = []
     outcome = {"ok": True}
 
-    def fake_build(url: str, *, quiet: bool = False, full_refresh: bool = False) -> tuple[bool, str]:
+    def fake_build(
+        url: str, *, quiet: bool = False, full_refresh: bool = False, **_: object
+    ) -> tuple[DbtResult, str]:
         builds.append(full_refresh)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("create schema if not exists marts")
             conn.execute("create table if not exists marts.fct_reports (report_id bigint)")
-        return outcome["ok"], "dbt build: ok (fake)" if outcome["ok"] else "dbt build: FAILED (fake)"
+        result = DbtResult(command=["build"], success=outcome["ok"])
+        return result, "dbt build: ok (fake)" if outcome["ok"] else "dbt build: FAILED (fake)"
 
-    monkeypatch.setattr(cli, "build_marts", fake_build)
-    monkeypatch.setattr(cli, "check_freshness", lambda url: cli.Freshness("pass", "fresh (fake)"))
+    monkeypatch.setattr(marts, "build_marts", fake_build)
+    monkeypatch.setattr(marts, "check_freshness", lambda url: marts.Freshness("pass", "fresh (fake)"))
     landing = tmp_path / "landing"
     landing.mkdir()
     shutil.copy(ANNING, landing / "a.txt")

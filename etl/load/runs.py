@@ -31,7 +31,13 @@ LOCK_KEY = int.from_bytes(b"nianbao", "big")
 COMPLETED_STATUSES = ("completed", "completed_with_quarantine")
 
 # raw tables whose rows belong to one report (models/tables.py ``_cell_table``)
-CHILD_TABLES = ("active_disclosure_cells", "application_cells", "review_litigation_cells", "legacy_stats", "findings")
+CHILD_TABLES = (
+    "active_disclosure_cells",
+    "application_cells",
+    "review_litigation_cells",
+    "legacy_stats",
+    "findings",
+)
 
 
 class LockedError(RuntimeError):
@@ -308,6 +314,14 @@ def marts_pending(conn: psycopg.Connection[Any]) -> list[int]:
         COMPLETED_STATUSES,
     ).fetchall()
     return [int(r[0]) for r in rows]
+
+
+def latest_completed_run(conn: psycopg.Connection[Any]) -> int:
+    """The newest completed run's id (0 when none completed yet)."""
+    row = conn.execute(
+        "select max(run_id) from ops.load_runs where status in (%s, %s)", COMPLETED_STATUSES
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def mark_marts_built(conn: psycopg.Connection[Any], run_id: int) -> None:

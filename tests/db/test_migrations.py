@@ -58,7 +58,5 @@ def test_child_tables_are_every_table_keyed_by_report(empty_database: str) -> No
     from etl.load.runs import CHILD_TABLES
     from models.tables import metadata
 
-    children = {
-        t.name for t in metadata.tables.values() if "report_id" in t.c and t.name != "reports"
-    }
+    children = {t.name for t in metadata.tables.values() if "report_id" in t.c and t.name != "reports"}
     assert children == set(CHILD_TABLES)

@@ -12,9 +12,7 @@ once, and the tests only query the marts:
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -29,52 +27,43 @@ from dbt_warehouse import (
     review,
     sha,
 )
-from psycopg import sql
 from samples_warehouse import SamplesWarehouse, anning_first_publication
 
-from etl.load import load_paths, sample_files
+from bench.databases import create_database, drop_database
 from etl.migrate import upgrade
 from etl.record import Agency, ApplicationCell, DisclosureCell, LegacyStat, Report, Source
+from etl.run import (
+    Files,
+    discover_files,
+    sample_files,
+)
+from etl.run import (
+    load as run_load,
+)
 from etl.transform import dbt_build
-
-
-def _create_database(pg_server_url: str, prefix: str) -> tuple[str, str]:
-    """A new, empty database on the test server: (name, URL)."""
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    return name, urlunsplit(urlsplit(pg_server_url)._replace(path="/" + name))
-
-
-def _drop_database(pg_server_url: str, name: str) -> None:
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
 @pytest.fixture(scope="session")
 def samples_warehouse(
     pg_server_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SamplesWarehouse]:
-    """A fresh database, migrated to head, the samples loaded with ``load_paths``, after one ``dbt build``."""
-    name, url = _create_database(pg_server_url, "nianbao_samples")
+    """A fresh database, migrated to head, the samples loaded with ``etl.run.load``, after one ``dbt build``."""
+    url = create_database(pg_server_url, prefix="nianbao_samples")
     try:
         upgrade(url)
         derived = anning_first_publication(tmp_path_factory.mktemp("derived-samples"))
-        load = load_paths(url, [*sample_files(), derived])
+        load = run_load(url, Files(discover_files([*sample_files(), derived])))
         work_dir = tmp_path_factory.mktemp("dbt-samples")
         build = dbt_build(url, work_dir=work_dir)
         yield SamplesWarehouse(url=url, load=load, build=build, work_dir=work_dir)
     finally:
-        _drop_database(pg_server_url, name)
+        drop_database(pg_server_url, url)
 
 
 @pytest.fixture(scope="module")
 def built_warehouse(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWarehouse]:
     """A migrated database of the module's own, filled with raw rows, after one ``dbt build``."""
-    name = f"nianbao_dbt_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    url = urlunsplit(urlsplit(pg_server_url)._replace(path="/" + name))
+    url = create_database(pg_server_url, prefix="nianbao_dbt")
     try:
         upgrade(url)
         ids: dict[str, int] = {}
@@ -203,8 +192,7 @@ def built_warehouse(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory
         result = dbt_build(url, work_dir=work_dir)
         yield BuiltWarehouse(url=url, result=result, work_dir=work_dir, ids=ids)
     finally:
-        with psycopg.connect(pg_server_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        drop_database(pg_server_url, url)
 
 
 @pytest.fixture()

@@ -19,7 +19,13 @@ import psycopg
 import pytest
 
 from bench.synthetic import generate_corpus
-from etl.load import load_paths
+from etl.run import (
+    Files,
+    discover_files,
+)
+from etl.run import (
+    load as run_load,
+)
 from etl.transform import dbt_build
 
 pytestmark = pytest.mark.slow
@@ -53,7 +59,7 @@ def test_dbt_build_passes_on_a_synthetic_corpus(fresh_database: str, tmp_path: P
         templates[item.record.template] += 1
     assert set(templates) == {"2019", "2021", "pre2019"}
 
-    load = load_paths(fresh_database, [corpus])
+    load = run_load(fresh_database, Files(discover_files([corpus])))
     assert load.status == "completed"
     assert load.counts().files_loaded == CORPUS_SIZE
 

@@ -10,7 +10,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from etl.load.copy import TableRows, copy_rows, copy_statement, copy_tables
-from etl.load.records import (
+from etl.load.rows import (
     TABLE_COLUMNS,
     Batch,
     Document,

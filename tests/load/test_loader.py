@@ -20,9 +20,11 @@ import psycopg
 import pytest
 from handmade import PARSER, json_parse, make_report, rejected_report
 
-from etl.load import LockedError, discover_files, load_paths, sample_files
+from etl.load import LoadResult, LockedError
 from etl.load.runs import LOCK_KEY, last_runs, open_quarantine
 from etl.record import Report
+from etl.run import Files, Parser, Settings, discover_files, sample_files
+from etl.run import load as run_load
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,10 +32,10 @@ REPO = Path(__file__).resolve().parents[2]
 # -- tests ----------------------------------------------------------------
 
 
-def load(url: str, paths: list[Path], **kwargs) -> object:
-    kwargs.setdefault("parse", json_parse)
-    kwargs.setdefault("parser_version", PARSER)
-    return load_paths(url, paths, **kwargs)
+def load(url: str, paths: list[Path], *, conn: object = None, **settings: object) -> LoadResult:
+    """A load of ``paths`` with the hand-made records' parser (``handmade.json_parse``)."""
+    settings.setdefault("parser", Parser(PARSER, json_parse))
+    return run_load(url, Files(discover_files(paths)), Settings(**settings), conn=conn)  # type: ignore[arg-type]
 
 
 def scalar(url: str, query: str, params: tuple = ()) -> object:
@@ -118,7 +120,7 @@ def test_second_run_skips_everything_without_parsing(
         calls.append(path)
         return json_parse(data, path)
 
-    second = load(fresh_database, [landing], parse=counting_parse)
+    second = load(fresh_database, [landing], parser=Parser(PARSER, counting_parse))
 
     assert calls == []
     assert (second.files_seen, second.files_loaded, second.files_skipped) == (3, 0, 3)
@@ -133,7 +135,7 @@ def test_new_parser_version_reparses_and_keeps_documents_once(
 ) -> None:
     write_report("a.txt")
     load(fresh_database, [landing])
-    again = load(fresh_database, [landing], parser_version="test-2")
+    again = load(fresh_database, [landing], parser=Parser("test-2", json_parse))
     assert again.files_loaded == 1
     assert scalar(fresh_database, "select count(*) from raw.reports") == 2
     assert scalar(fresh_database, "select count(*) from raw.documents") == 1
@@ -195,7 +197,9 @@ def test_a_record_the_database_refuses_is_quarantined_alone(
     fresh_database: str, write_report, landing: Path
 ) -> None:
     duplicate = make_report("丙县人民政府")
-    duplicate.applications.append(duplicate.applications[0])  # the same cell twice: refused before any row is sent
+    duplicate.applications.append(
+        duplicate.applications[0]
+    )  # the same cell twice: refused before any row is sent
     write_report("a.txt", make_report("甲县人民政府"))
     write_report("b.txt", duplicate)
     write_report("c.txt", make_report("乙县人民政府"))
@@ -296,7 +300,7 @@ def test_a_run_that_fails_removes_its_committed_batches(
         return json_parse(data, path)
 
     with pytest.raises(RuntimeError, match="parser exploded"):
-        load(fresh_database, [landing], parse=failing_parse, batch_reports=1)
+        load(fresh_database, [landing], parser=Parser(PARSER, failing_parse), batch_reports=1)
     with psycopg.connect(fresh_database) as conn:
         assert conn.execute("select status, error from ops.load_runs").fetchone() == (
             "failed",
@@ -340,7 +344,9 @@ def test_two_runs_started_together_load_each_file_once(
 
     def one_run() -> None:
         try:
-            results.append(load(fresh_database, [landing], parse=slow_parse, wait_seconds=60))
+            results.append(
+                load(fresh_database, [landing], parser=Parser(PARSER, slow_parse), wait_seconds=60)
+            )
         except Exception as exc:  # surfaced by the assertion below
             results.append(exc)
 
@@ -358,7 +364,8 @@ KILLABLE = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from etl.load import load_paths
+    from etl.run import Files, Parser, Settings, discover_files
+    from etl.run import load as run_load
     from etl.record import Report
 
     def slow_parse(data, path):
@@ -367,7 +374,7 @@ KILLABLE = textwrap.dedent(
         report.source.path = path
         return report
 
-    load_paths(sys.argv[1], [Path(sys.argv[2])], parse=slow_parse, parser_version="test-1", batch_reports=1)
+    run_load(sys.argv[1], Files(discover_files([Path(sys.argv[2])])), Settings(parser=Parser("test-1", slow_parse), batch_reports=1))
     """
 )
 
@@ -439,7 +446,7 @@ def test_sample_files_are_the_bundled_reports() -> None:
 
 def test_samples_end_to_end(fresh_database: str) -> None:
     """The real pipeline on the shipped samples: needs the extractors and the parser."""
-    result = load_paths(fresh_database, sample_files())
+    result = run_load(fresh_database, Files(discover_files(sample_files())))
     quarantined = {Path(q.path).name: q.reason for q in result.quarantined}
     for name in [f"00{i}" for i in range(5)]:
         assert not any(k.startswith(name) for k in quarantined), quarantined

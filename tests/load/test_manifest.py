@@ -16,10 +16,20 @@ import psycopg
 import pytest
 from handmade import PARSER, json_parse, make_report
 
-from etl.load import load_manifest, load_paths
-from etl.load.manifest import fill_values, find_manifests, iso_date, read_manifest
-from etl.load.reparse import reparse_documents
+from etl.load.rows import fill_values, iso_date
 from etl.record import Agency
+from etl.run import (
+    Files,
+    Parser,
+    Settings,
+    Stored,
+    discover_files,
+    load_manifest,
+)
+from etl.run import (
+    load as run_load,
+)
+from etl.run.manifest import find_manifests, read_manifest
 
 
 def nameless(year: int = 2021, date: str | None = None, granted: int = 2):
@@ -56,7 +66,7 @@ def test_csv_and_jsonl_manifests_relative_to_their_folder(tmp_path: Path, caplog
         + "\n",
         encoding="utf-8",
     )
-    with caplog.at_level(logging.WARNING, logger="etl.load.manifest"):
+    with caplog.at_level(logging.WARNING, logger="etl.run.manifest"):
         manifest = load_manifest([tmp_path])
 
     assert [p.relative_to(tmp_path).as_posix() for p in manifest.files] == [
@@ -139,8 +149,10 @@ def test_manifest_fills_what_the_file_lacks_and_records_it(
         ],
     )
 
-    result = load_paths(
-        fresh_database, [landing], parse=json_parse, parser_version=PARSER, manifest=load_manifest([landing])
+    result = run_load(
+        fresh_database,
+        Files(discover_files([landing]), manifest=load_manifest([landing])),
+        Settings(parser=Parser(PARSER, json_parse)),
     )
 
     assert (result.files_loaded, result.manifest_filled) == (3, 1)
@@ -173,13 +185,15 @@ def test_reparse_fills_the_same_gaps_from_the_stored_manifest(
     _write_manifest(
         landing, [{"path": "nameless.txt", "agency": "清单县人民政府", "published_date": "2022-01-15"}]
     )
-    load_paths(
-        fresh_database, [landing], parse=json_parse, parser_version=PARSER, manifest=load_manifest([landing])
+    run_load(
+        fresh_database,
+        Files(discover_files([landing]), manifest=load_manifest([landing])),
+        Settings(parser=Parser(PARSER, json_parse)),
     )
     (landing / "nameless.txt").unlink()
     (landing / "manifest.csv").unlink()
 
-    result = reparse_documents(fresh_database, parse=json_parse, parser_version="test-2")
+    result = run_load(fresh_database, Stored(), Settings(parser=Parser("test-2", json_parse)))
 
     assert (result.files_seen, result.files_loaded, result.manifest_filled) == (1, 1, 1)
     with psycopg.connect(fresh_database) as conn:
@@ -195,15 +209,13 @@ def test_reparse_fills_the_same_gaps_from_the_stored_manifest(
 def test_a_manifest_arriving_after_its_file_is_kept(fresh_database: str, write_report, landing: Path) -> None:
     """A file first stored without a manifest (quarantined, say) gets the crawler's entry later."""
     write_report("nameless.txt", nameless())
-    load_paths(fresh_database, [landing], parse=json_parse, parser_version=PARSER)
+    run_load(fresh_database, Files(discover_files([landing])), Settings(parser=Parser(PARSER, json_parse)))
     _write_manifest(landing, [{"path": "nameless.txt", "agency": "迟到县人民政府", "url": "https://x"}])
 
-    again = load_paths(
+    again = run_load(
         fresh_database,
-        [landing],
-        parse=json_parse,
-        parser_version="test-2",
-        manifest=load_manifest([landing]),
+        Files(discover_files([landing]), manifest=load_manifest([landing])),
+        Settings(parser=Parser("test-2", json_parse)),
     )
 
     assert again.files_loaded == 1
@@ -216,7 +228,7 @@ def test_a_manifest_arriving_after_its_file_is_kept(fresh_database: str, write_r
 
 @pytest.mark.parametrize("name", ["manifest.csv", "manifest.jsonl", "Manifest-2024.ndjson"])
 def test_manifests_are_not_reports(tmp_path: Path, name: str) -> None:
-    from etl.load import discover_files
+    from etl.run import discover_files
 
     (tmp_path / name).write_text("path\n", encoding="utf-8")
     (tmp_path / "r.txt").write_text("x", encoding="utf-8")

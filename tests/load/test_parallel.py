@@ -11,9 +11,16 @@ import psycopg
 import pytest
 
 from bench.synthetic import EXACT_LAYOUTS, generate_report, random_template_year, render_text
-from etl.load import load_paths
-from etl.load.parallel import MIN_PARALLEL, Job, default_workers, parse_in_order
 from etl.pipeline import parse_bytes
+from etl.run import (
+    Files,
+    Settings,
+    discover_files,
+)
+from etl.run import (
+    load as run_load,
+)
+from etl.run.pool import MIN_PARALLEL, Job, default_workers, parse_in_order
 
 FILES = MIN_PARALLEL + 9
 
@@ -76,7 +83,7 @@ def test_a_parser_that_kills_its_process_costs_only_its_file(corpus: list[Path],
 
 
 def test_a_small_load_does_not_start_the_pool(corpus: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    import etl.load.parallel as parallel
+    import etl.run.pool as parallel
 
     def no_pool(workers: int) -> None:
         raise AssertionError("a pool was started for a few files")
@@ -105,7 +112,7 @@ def _cells(url: str) -> list[tuple]:
 
 
 def test_a_parallel_load_writes_what_an_in_line_load_writes(corpus: list[Path], fresh_database: str) -> None:
-    in_line = load_paths(fresh_database, [corpus[0].parent], workers=1)
+    in_line = run_load(fresh_database, Files(discover_files([corpus[0].parent])), Settings(workers=1))
     first = _cells(fresh_database)
     with psycopg.connect(fresh_database) as conn:
         conn.execute(
@@ -113,7 +120,7 @@ def test_a_parallel_load_writes_what_an_in_line_load_writes(corpus: list[Path], 
             "raw.active_disclosure_cells, raw.legacy_stats, raw.findings, ops.quarantine, ops.load_runs "
             "restart identity"
         )
-    pooled = load_paths(fresh_database, [corpus[0].parent], workers=2)
+    pooled = run_load(fresh_database, Files(discover_files([corpus[0].parent])), Settings(workers=2))
 
     assert pooled.files_loaded == in_line.files_loaded == FILES
     assert pooled.files_quarantined == in_line.files_quarantined == 0

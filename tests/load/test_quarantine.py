@@ -9,8 +9,18 @@ import psycopg
 import pytest
 from handmade import PARSER, json_parse, make_report, rejected_report
 
-from etl.load import load_paths, open_quarantine, retry_quarantine
+from etl.load import open_quarantine
 from etl.record import Report
+from etl.run import (
+    Files,
+    Parser,
+    Quarantined,
+    Settings,
+    discover_files,
+)
+from etl.run import (
+    load as run_load,
+)
 
 
 def _open(url: str) -> list[str]:
@@ -24,7 +34,9 @@ def test_retry_loads_what_a_better_parser_reads_and_requarantines_the_rest(
     write_report("good.txt", make_report("甲县人民政府"))
     fixable = write_report("fixable.txt", raw=b"FIXABLE")
     write_report("hopeless.txt", raw=b"\x00\x01 garbage")
-    first = load_paths(fresh_database, [landing], parse=json_parse, parser_version=PARSER)
+    first = run_load(
+        fresh_database, Files(discover_files([landing])), Settings(parser=Parser(PARSER, json_parse))
+    )
     assert first.files_quarantined == 2
     fixable.unlink()  # retried from the stored bytes, not the file
 
@@ -36,10 +48,10 @@ def test_retry_loads_what_a_better_parser_reads_and_requarantines_the_rest(
         return json_parse(data, path)
 
     seen: list[str] = []
-    result = retry_quarantine(
+    result = run_load(
         fresh_database,
-        parse=better,
-        parser_version=PARSER,
+        Quarantined(),
+        Settings(parser=Parser(PARSER, better)),
         on_file=lambda path, outcome: seen.append(f"{Path(path).name}:{outcome}"),
     )
 
@@ -67,10 +79,14 @@ def test_retry_reads_an_unreadable_file_again_from_its_path(
 ) -> None:
     locked = write_report("locked.txt", make_report("丙县人民政府"))
     locked.chmod(0)
-    first = load_paths(fresh_database, [landing], parse=json_parse, parser_version=PARSER)
+    first = run_load(
+        fresh_database, Files(discover_files([landing])), Settings(parser=Parser(PARSER, json_parse))
+    )
     assert first.quarantined[0].error_code == "unreadable"
     locked.chmod(0o644)
-    assert retry_quarantine(fresh_database, parse=json_parse, parser_version=PARSER).files_loaded == 1
+    assert (
+        run_load(fresh_database, Quarantined(), Settings(parser=Parser(PARSER, json_parse))).files_loaded == 1
+    )
     assert _open(fresh_database) == []
 
 
@@ -78,17 +94,19 @@ def test_retry_reads_a_too_large_file_again_from_its_path(
     fresh_database: str, write_report, landing: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file quarantined with no bytes stored is read from where it was, if it still is."""
-    import etl.load.loader as loader
+    import etl.run.files as loader
 
     big = write_report("big.txt", make_report("丁县人民政府"))
     gone = write_report("gone.txt", make_report("戊县人民政府"))
     monkeypatch.setattr(loader, "MAX_FILE_BYTES", 10)
-    first = load_paths(fresh_database, [landing], parse=json_parse, parser_version=PARSER)
+    first = run_load(
+        fresh_database, Files(discover_files([landing])), Settings(parser=Parser(PARSER, json_parse))
+    )
     assert {q.error_code for q in first.quarantined} == {"too_large"}
     monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1 << 20)
     gone.unlink()
 
-    result = retry_quarantine(fresh_database, parse=json_parse, parser_version=PARSER)
+    result = run_load(fresh_database, Quarantined(), Settings(parser=Parser(PARSER, json_parse)))
 
     assert (result.files_loaded, result.files_skipped, result.skipped_in_quarantine) == (1, 1, 1)
     assert _open(fresh_database) == ["gone.txt"]
@@ -97,7 +115,7 @@ def test_retry_reads_a_too_large_file_again_from_its_path(
 
 
 def test_retry_of_an_empty_quarantine_is_a_quiet_run(fresh_database: str) -> None:
-    result = retry_quarantine(fresh_database, parse=json_parse, parser_version=PARSER)
+    result = run_load(fresh_database, Quarantined(), Settings(parser=Parser(PARSER, json_parse)))
     assert (result.status, result.files_seen, result.files_loaded) == ("completed", 0, 0)
 
 
@@ -105,14 +123,14 @@ def test_rejected_again_stays_listed_once_with_todays_reason(
     fresh_database: str, write_report, landing: Path
 ) -> None:
     write_report("bad.txt", rejected_report("not_a_report", "old reason"))
-    load_paths(fresh_database, [landing], parse=json_parse, parser_version=PARSER)
+    run_load(fresh_database, Files(discover_files([landing])), Settings(parser=Parser(PARSER, json_parse)))
 
     def newer(data: bytes, path: str) -> Report:
         report = rejected_report("no_tables", "new reason")
         report.source.path = path
         return report
 
-    retry_quarantine(fresh_database, parse=newer, parser_version=PARSER)
+    run_load(fresh_database, Quarantined(), Settings(parser=Parser(PARSER, newer)))
     with psycopg.connect(fresh_database) as conn:
         entries = open_quarantine(conn)
     assert len(entries) == 1 and entries[0]["error_code"] == "no_tables"

@@ -8,9 +8,19 @@ import psycopg
 import pytest
 from handmade import PARSER, json_parse, make_report, rejected_report
 
-from etl.load import documents_to_reparse, load_paths, reparse_documents
-from etl.load.reparse import version_key
+from etl.load import documents_to_reparse
+from etl.load.store import version_key
 from etl.record import Report
+from etl.run import (
+    Files,
+    Parser,
+    Settings,
+    Stored,
+    discover_files,
+)
+from etl.run import (
+    load as run_load,
+)
 
 
 def test_version_key_orders_numerically() -> None:
@@ -32,9 +42,9 @@ def test_reparse_reads_stored_bytes_of_older_parses_only(
 ) -> None:
     write_report("a.txt", make_report("甲县人民政府"))
     write_report("b.txt", make_report("乙县人民政府"))
-    load_paths(fresh_database, [landing], parse=json_parse, parser_version="test-1")
+    run_load(fresh_database, Files(discover_files([landing])), Settings(parser=Parser("test-1", json_parse)))
     write_report("c.txt", make_report("丙县人民政府"))
-    load_paths(fresh_database, [landing], parse=json_parse, parser_version="test-2")
+    run_load(fresh_database, Files(discover_files([landing])), Settings(parser=Parser("test-2", json_parse)))
     for f in landing.iterdir():
         f.unlink()  # the crawler rotated the files away: the stored bytes are enough
 
@@ -45,11 +55,10 @@ def test_reparse_reads_stored_bytes_of_older_parses_only(
         assert len(documents_to_reparse(conn, "test-1", everything=True)) == 3
 
     seen: list[tuple[str, str]] = []
-    result = reparse_documents(
+    result = run_load(
         fresh_database,
-        parse=json_parse,
-        parser_version="test-3",
-        batch_reports=2,
+        Stored(),
+        Settings(parser=Parser("test-3", json_parse), batch_reports=2),
         on_file=lambda path, outcome: seen.append((Path(path).name, outcome)),
     )
 
@@ -68,7 +77,7 @@ def test_reparse_reads_stored_bytes_of_older_parses_only(
         # nothing left to do for this version; the documents were not stored twice
         assert documents_to_reparse(conn, "test-3") == []
         assert conn.execute("select count(*) from raw.documents").fetchone() == (3,)
-    again = reparse_documents(fresh_database, parse=json_parse, parser_version="test-3")
+    again = run_load(fresh_database, Stored(), Settings(parser=Parser("test-3", json_parse)))
     assert (again.files_seen, again.files_loaded) == (0, 0)
 
 
@@ -76,9 +85,9 @@ def test_reparse_all_writes_a_new_parse_beside_the_same_versions_old_one(
     fresh_database: str, write_report, landing: Path
 ) -> None:
     write_report("a.txt")
-    load_paths(fresh_database, [landing], parse=json_parse, parser_version=PARSER)
+    run_load(fresh_database, Files(discover_files([landing])), Settings(parser=Parser(PARSER, json_parse)))
 
-    result = reparse_documents(fresh_database, everything=True, parse=json_parse, parser_version=PARSER)
+    result = run_load(fresh_database, Stored(everything=True), Settings(parser=Parser(PARSER, json_parse)))
 
     assert result.files_loaded == 1
     rows = _rows(fresh_database)
@@ -92,14 +101,14 @@ def test_a_document_the_new_parser_rejects_is_quarantined_and_keeps_its_old_pars
     fresh_database: str, write_report, landing: Path
 ) -> None:
     write_report("a.txt", make_report("甲县人民政府"))
-    load_paths(fresh_database, [landing], parse=json_parse, parser_version="test-1")
+    run_load(fresh_database, Files(discover_files([landing])), Settings(parser=Parser("test-1", json_parse)))
 
     def stricter(data: bytes, path: str) -> Report:
         report = rejected_report("not_a_report", "the new parser finds no tables")
         report.source.path = path
         return report
 
-    result = reparse_documents(fresh_database, parse=stricter, parser_version="test-2")
+    result = run_load(fresh_database, Stored(), Settings(parser=Parser("test-2", stricter)))
 
     assert (result.files_loaded, result.files_quarantined, result.status) == (
         0,
@@ -119,7 +128,7 @@ def test_a_failed_reparse_leaves_the_old_parses_and_is_redone(
 ) -> None:
     for i in range(4):
         write_report(f"r{i}.txt", make_report(f"第{i}县人民政府"))
-    load_paths(fresh_database, [landing], parse=json_parse, parser_version="test-1")
+    run_load(fresh_database, Files(discover_files([landing])), Settings(parser=Parser("test-1", json_parse)))
 
     def exploding(data: bytes, path: str) -> Report:
         if path.endswith("r3.txt"):
@@ -127,10 +136,10 @@ def test_a_failed_reparse_leaves_the_old_parses_and_is_redone(
         return json_parse(data, path)
 
     with pytest.raises(RuntimeError, match="parser exploded"):
-        reparse_documents(fresh_database, parse=exploding, parser_version="test-2", batch_reports=1)
+        run_load(fresh_database, Stored(), Settings(parser=Parser("test-2", exploding), batch_reports=1))
     # its committed batches were removed: every document still has exactly its test-1 parse
     assert [r[1] for r in _rows(fresh_database)] == ["test-1"] * 4
 
-    result = reparse_documents(fresh_database, parse=json_parse, parser_version="test-2")
+    result = run_load(fresh_database, Stored(), Settings(parser=Parser("test-2", json_parse)))
     assert result.files_loaded == 4
     assert sorted(r[1] for r in _rows(fresh_database)) == ["test-1"] * 4 + ["test-2"] * 4

@@ -20,13 +20,13 @@ from nightly import (
     VOLATILE_COLUMNS,
     corpus,
     create_database,
-    drop_database,
     mart_checksums,
     report_cells,
     write_corpus,
 )
 from typer.testing import CliRunner
 
+from bench.databases import drop_database
 from bench.synthetic import CorpusItem
 from etl.cli import app
 from etl.migrate import upgrade

@@ -12,15 +12,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
+from bench import databases
 from bench.synthetic import EXACT_LAYOUTS, CorpusItem, generate_corpus
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,39 +56,9 @@ def write_corpus(landing: Path, items: Iterable[CorpusItem]) -> dict[Path, Corpu
 
 
 # -- databases ---------------------------------------------------------------
-def with_dbname(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def dbname(url: str) -> str:
-    return urlsplit(url).path.lstrip("/")
-
-
 def create_database(server_url: str, template_url: str | None = None) -> str:
     """A new database on the server, empty or a copy of ``template_url``'s."""
-    name = f"nianbao_ops_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        if template_url is None:
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-        else:
-            template = dbname(template_url)
-            # a template must have no other sessions (dbt may leave one idle)
-            conn.execute(
-                "select pg_terminate_backend(pid) from pg_stat_activity "
-                "where datname = %s and pid <> pg_backend_pid()",
-                (template,),
-            )
-            conn.execute(
-                sql.SQL("create database {} template {}").format(
-                    sql.Identifier(name), sql.Identifier(template)
-                )
-            )
-    return with_dbname(server_url, name)
-
-
-def drop_database(server_url: str, url: str) -> None:
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname(url))))
+    return databases.create_database(server_url, prefix="nianbao_ops", template_url=template_url)
 
 
 # -- what a warehouse holds ------------------------------------------------------

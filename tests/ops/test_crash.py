@@ -38,13 +38,14 @@ from nightly import (
     REPO,
     VOLATILE_COLUMNS,
     create_database,
-    drop_database,
     mart_checksums,
     nianbao_env,
     orphan_rows,
     report_cells,
     start_nianbao,
 )
+
+from bench.databases import drop_database
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +75,7 @@ CHILD = textwrap.dedent(
 
         pipeline.parse_text = parse_text
     elif point == "between_batches":
-        from etl.load.loader import BatchWriter
+        from etl.load.writer import BatchWriter
         real_commit = BatchWriter._commit
 
         def _commit(self, items):
@@ -101,12 +102,12 @@ CHILD = textwrap.dedent(
 
         copy_module.copy_rows = copy_rows
     elif point == "after_load":
-        import etl.cli as cli
+        import etl.run.marts as marts
 
         def build_marts(*args, **kwargs):
             stop_here()
 
-        cli.build_marts = build_marts
+        marts.build_marts = build_marts
 
     from etl.cli import app
     # the parse point patches the parser in this process: parse here, not in workers

@@ -12,7 +12,14 @@ import pytest
 from nightly import BATCH, corpus, scalar, start_nianbao, write_corpus
 
 from bench.synthetic import EXACT_LAYOUTS, generate_corpus, render_docx, render_pdf
-from etl.load import load_paths
+from etl.run import (
+    Files,
+    Settings,
+    discover_files,
+)
+from etl.run import (
+    load as run_load,
+)
 
 
 def test_bad_files_are_quarantined_with_reasons_and_every_good_one_loads(
@@ -51,7 +58,7 @@ def test_bad_files_are_quarantined_with_reasons_and_every_good_one_loads(
         (landing / "bad" / name).parent.mkdir(parents=True, exist_ok=True)
         (landing / "bad" / name).write_bytes(data)
 
-    result = load_paths(empty_warehouse, [landing], batch_reports=BATCH)
+    result = run_load(empty_warehouse, Files(discover_files([landing])), Settings(batch_reports=BATCH))
 
     assert (result.files_seen, result.files_loaded, result.files_quarantined) == (13, 8, 5)
     assert result.status == "completed_with_quarantine"

@@ -189,7 +189,9 @@ def test_corrected_republication_replaces_the_figures_and_keeps_history(
 def test_reparse_with_a_newer_parser_rederives_the_marts_without_the_files(
     warehouse: str, reference: Reference, ops_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("etl.parse.PARSER_VERSION", "99.0.0")
+    from etl.pipeline import Parser, parse_bytes
+
+    monkeypatch.setattr("etl.run.driver.PARSER", Parser("99.0.0", parse_bytes))
     n = len(reference.cells)
 
     result = invoke(["reparse", "--log-format", "json"], warehouse, ops_home)

@@ -34,7 +34,7 @@ from typing import Generic, TypeVar
 from etl.pipeline import parse_bytes, sha256_of
 from etl.record import Error, Report, Source
 
-log = logging.getLogger("etl.load")
+log = logging.getLogger("etl.run")
 
 Parse = Callable[[bytes, str], Report]
 T = TypeVar("T")
@@ -163,7 +163,9 @@ def parse_in_order(
             if future is not None and isinstance(future.exception(), BrokenProcessPool):
                 # Which file killed the pool is unknown: everything in flight is
                 # parsed again, each file in a process of its own.
-                log.warning("a parser process died; parsing the %d files in flight one by one", len(pending) + 1)
+                log.warning(
+                    "a parser process died; parsing the %d files in flight one by one", len(pending) + 1
+                )
                 lost = [(job, future), *pending]
                 pending.clear()
                 pool.shutdown(wait=False, cancel_futures=True)

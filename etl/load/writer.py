@@ -1,41 +1,29 @@
-"""Load a set of report files: the whole of one ``nianbao run``'s load step.
+"""The single writer: parsed records into the ``raw`` tables, one transaction per batch.
 
-The order of work is what makes a nightly load cheap, idempotent and
-crash-safe:
-
-1. take the writer lock (a second loader gets :class:`LockedError`, never a
-   double load), then clean up after any run that died (``runs.recover``);
-2. write this run's ``running`` row;
-3. read each file once and hash it; bytes this parser version already loaded
-   or quarantined in a completed run are skipped *without parsing*, so a
-   night with nothing new costs one read per file;
-4. parse the rest (``etl.pipeline.parse_bytes``, which never raises) and write
-   documents, reports, cells and findings with COPY, one transaction per
-   batch; a rejected file goes to ``ops.quarantine`` with its reason in the
-   same transaction;
-5. mark the run completed. Until then, downstream treats nothing of it as
-   loaded, and a crash leaves data the next run removes before redoing it.
-
-Steps 1, 2 and 5 are :func:`execute_run`, shared with ``nianbao reparse``
-(``etl.load.reparse``) and ``nianbao quarantine retry``
-(``etl.load.quarantine``), which differ only in where the bytes come from.
+What makes a run crash-safe lives here and in ``etl.load.runs`` (the
+ledger): :func:`execute_run` takes the writer lock (or uses the caller's),
+cleans up after any run that died, writes the run's ``running`` row, lets
+the run layer (``etl.run``) feed it parsed files through a
+:class:`BatchWriter`, and marks the run completed. Until then, downstream
+treats nothing of the run as loaded, and a crash leaves data the next run
+removes before redoing it.
 
 A batch the database refuses (a record the tables cannot hold) is retried
 report by report, so one bad record is quarantined as ``load_failed``
 instead of costing its neighbours their load or stopping the run.
+
+This module knows records and rows, never files or parsing: where the bytes
+come from and how they become records is the run layer's business.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import logging
-import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -43,65 +31,14 @@ from psycopg.types.json import Jsonb
 
 from etl.load import runs
 from etl.load.copy import TableRows, copy_rows, copy_tables
-from etl.load.manifest import Manifest, is_manifest
-from etl.load.parallel import Job, parse_in_order
-from etl.load.records import Batch, Document, ReportRows, report_rows, text
-from etl.parse import PARSER_VERSION
-from etl.pipeline import parse_bytes
+from etl.load.rows import Batch, Document, ReportRows, report_rows, text
 from etl.record import Report
 
 log = logging.getLogger("etl.load")
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
-
 BATCH_REPORTS = 500
 BATCH_BYTES = 64 * 1024 * 1024
-# bytea holds at most 1 GiB, and a file is held in memory while it is parsed;
-# no annual report comes near this.
-MAX_FILE_BYTES = 256 * 1024 * 1024
-
-Parse = Callable[[bytes, str], Report]
 Progress = Callable[[str, str], None]
-
-
-# -- which files ------------------------------------------------------------
-def _ignored(name: str) -> bool:
-    # hidden files and Office's "~$name.docx" owner files are never reports
-    return name.startswith((".", "~$")) or is_manifest(name)
-
-
-def discover_files(paths: Iterable[Path], exclude_names: Iterable[str] = ()) -> list[Path]:
-    """The files to load under ``paths``: directories recursively, in a stable order.
-
-    Hidden files and directories, Office lock files and manifests are left
-    out when found inside a directory; a file named explicitly is always
-    taken. Each file appears once even if named twice.
-    """
-    excluded = set(exclude_names)
-    found: list[Path] = []
-    seen: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            batch: list[Path] = []
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                batch.extend(Path(root) / f for f in files if not _ignored(f) and f not in excluded)
-            candidates = sorted(batch)
-        elif path.exists():
-            candidates = [path]
-        else:
-            raise FileNotFoundError(f"{path}: no such file or directory")
-        for c in candidates:
-            key = c.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append(c)
-    return found
-
-
-def sample_files() -> list[Path]:
-    """The sample reports shipped in ``etl/samples`` (what ``nianbao run`` loads with no path)."""
-    return discover_files([SAMPLES_DIR], exclude_names={"README.md"})
 
 
 # -- results ----------------------------------------------------------------
@@ -368,7 +305,7 @@ def execute_run(
     *,
     kind: str = "load",
     files_seen: int = 0,
-    parser_version: str = PARSER_VERSION,
+    parser_version: str,
     command: str | None = None,
     wait_seconds: float = 0.0,
     conn: psycopg.Connection[Any] | None = None,
@@ -436,135 +373,3 @@ def _fail(conn: psycopg.Connection[Any], result: LoadResult, exc: BaseException)
         runs.fail_run(conn, result.run_id, message, result.counts())
     except Exception as cleanup_exc:  # the original error is the one to report
         log.error("run %d failed and could not clean up (%s); the next run will", result.run_id, cleanup_exc)
-
-
-def read_file(path: Path) -> tuple[bytes | None, str, str]:
-    """A file's bytes, or ``None`` with the quarantine code and reason why not."""
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return (
-                None,
-                "too_large",
-                f"{name}: {size} bytes is more than the {MAX_FILE_BYTES} a report may have",
-            )
-        return path.read_bytes(), "", ""
-    except OSError as exc:
-        return None, "unreadable", f"{name}: cannot read the file ({exc.strerror or exc})"
-
-
-# -- the load ---------------------------------------------------------------
-def load_paths(
-    url: str,
-    paths: Sequence[Path],
-    *,
-    parse: Parse = parse_bytes,
-    parser_version: str = PARSER_VERSION,
-    command: str | None = None,
-    wait_seconds: float = 0.0,
-    conn: psycopg.Connection[Any] | None = None,
-    manifest: Manifest | None = None,
-    batch_reports: int = BATCH_REPORTS,
-    batch_bytes: int = BATCH_BYTES,
-    on_file: Progress | None = None,
-    workers: int | None = None,
-) -> LoadResult:
-    """Load the report files under ``paths`` into the database at ``url``.
-
-    Raises :class:`etl.load.runs.LockedError` (before touching anything) when
-    another load holds the writer lock. ``parse`` is the bytes-to-record
-    function (the real pipeline by default; tests pass hand-made records).
-    ``manifest`` is the crawler's metadata for the files (see
-    ``etl.load.manifest``). ``on_file(path, outcome)`` is called once per
-    file with ``skipped``, ``parsed``, ``rejected`` or ``unreadable``, for
-    progress bars. ``workers`` parser processes parse in parallel
-    (``etl.load.parallel``; default ``NIANBAO_WORKERS`` or one per core).
-    """
-    files = discover_files(paths)
-
-    def work(conn: psycopg.Connection[Any], result: LoadResult, writer: BatchWriter) -> None:
-        _load_files(conn, result, writer, files, parse, manifest, on_file, workers)
-
-    return execute_run(
-        url,
-        work,
-        kind="load",
-        files_seen=len(files),
-        parser_version=parser_version,
-        command=command,
-        wait_seconds=wait_seconds,
-        conn=conn,
-        batch_reports=batch_reports,
-        batch_bytes=batch_bytes,
-    )
-
-
-def _load_files(
-    conn: psycopg.Connection[Any],
-    result: LoadResult,
-    writer: BatchWriter,
-    files: list[Path],
-    parse: Parse,
-    manifest: Manifest | None,
-    on_file: Progress | None,
-    workers: int | None,
-) -> None:
-    loaded_before, quarantined_before = runs.known_sha256(conn, result.parser_version)
-    seen_now: set[str] = set()
-
-    def report(path: str, outcome: str) -> None:
-        if on_file is not None:
-            on_file(path, outcome)
-
-    def jobs() -> Iterator[Job[_FileJob]]:
-        """Every file, read and hashed here; only new bytes carry data to parse."""
-        for path in files:
-            name = str(path)
-            data, code, reason = read_file(path)
-            if data is None:
-                yield Job(_FileJob(path, unreadable=(code, reason)))
-                continue
-            sha = hashlib.sha256(data).hexdigest()
-            if sha in loaded_before or sha in seen_now or sha in quarantined_before:
-                yield Job(_FileJob(path, sha, in_quarantine=sha in quarantined_before))
-                continue
-            seen_now.add(sha)
-            yield Job(_FileJob(path, sha), data, name)
-
-    for job, record in parse_in_order(jobs(), parse=parse, workers=workers):
-        result.files_done += 1
-        item = job.item
-        name = str(item.path)
-        if record is None:
-            if item.unreadable is None:
-                result.files_skipped += 1
-                result.skipped_in_quarantine += item.in_quarantine
-                log.debug("skipped %s (sha256 %s already handled)", name, item.sha256[:12])
-                report(name, "skipped")
-            else:
-                writer.quarantine_unread(name, *item.unreadable)
-                report(name, "unreadable")
-            continue
-        assert job.data is not None
-        entry = manifest.get(item.path) if manifest is not None else None
-        document = Document(
-            sha256=item.sha256,
-            path=name,
-            content=job.data,
-            format=record.source.format or "text",
-            manifest=entry.stored() if entry is not None else None,
-        )
-        writer.add(document, record)
-        report(name, "rejected" if record.status == "rejected" else "parsed")
-
-
-@dataclass
-class _FileJob:
-    """What the loader knows of a file before it is parsed."""
-
-    path: Path
-    sha256: str = ""
-    # (code, reason) of a file that could not be read (unreadable, too_large)
-    unreadable: tuple[str, str] | None = None
-    in_quarantine: bool = False  # skipped, its bytes still in quarantine

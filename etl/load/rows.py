@@ -13,6 +13,7 @@ The column lists below are the loader's half of the contract with
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,7 +22,6 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from etl.load.copy import TableRows
-from etl.load.manifest import fill_values
 from etl.record import Report
 
 DOCUMENT_COLUMNS = (
@@ -113,6 +113,41 @@ def published_date(value: str | None) -> tuple[dt.date | None, str | None]:
         return dt.date.fromisoformat(value), None
     except (TypeError, ValueError):
         return None, f"published_date {value!r} is not an ISO date; stored as NULL"
+
+
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def iso_date(value: str | None) -> str | None:
+    """``2021-01-20``, ``2021/1/20``, ``2021.01.20`` or ``2021年1月20日`` as ISO; else ``None``."""
+    if not value:
+        return None
+    m = _DATE.match(str(value))
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        return None
+
+
+def fill_values(manifest: Mapping[str, Any] | None) -> dict[str, str]:
+    """The report-row values a stored manifest entry can supply, by report column.
+
+    Works on the dict kept in ``raw.documents.manifest`` as well as on a fresh
+    entry's ``stored()`` (``etl.run.manifest``), so a load and a later reparse
+    fill the same gaps the same way.
+    """
+    if not manifest:
+        return {}
+    values: dict[str, str] = {}
+    agency = str(manifest.get("agency") or "").strip()
+    if agency:
+        values["agency_name"] = agency
+    date = iso_date(manifest.get("published_date"))
+    if date:
+        values["published_date"] = date
+    return values
 
 
 @dataclass

@@ -19,45 +19,27 @@ reason to fail the night.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import logging
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger("etl.load.manifest")
+from etl.load.rows import iso_date
+
+log = logging.getLogger("etl.run.manifest")
 
 MANIFEST_SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson")
 COLUMNS = ("path", "url", "title", "agency", "published_date")
-
-# Fields of a report row the manifest may fill, and the manifest key each comes from.
-FILLABLE = {"agency_name": "agency", "published_date": "published_date"}
-
-_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
 def is_manifest(name: str) -> bool:
     """``manifest.csv``, ``manifest.jsonl``, ``Manifest-2024.csv``...: a manifest, not a report."""
     lower = name.lower()
     return lower.startswith("manifest") and lower.endswith(MANIFEST_SUFFIXES)
-
-
-def iso_date(value: str | None) -> str | None:
-    """``2021-01-20``, ``2021/1/20``, ``2021.01.20`` or ``2021年1月20日`` as ISO; else ``None``."""
-    if not value:
-        return None
-    m = _DATE.match(str(value))
-    if not m:
-        return None
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -79,25 +61,6 @@ class ManifestEntry:
     def stored(self) -> dict[str, Any]:
         """What ``raw.documents.manifest`` keeps: every field as given, and where it came from."""
         return {**self.fields, "manifest": self.source}
-
-
-def fill_values(manifest: Mapping[str, Any] | None) -> dict[str, str]:
-    """The report-row values a stored manifest entry can supply, by report column.
-
-    Works on the dict kept in ``raw.documents.manifest`` as well as on a fresh
-    entry's :meth:`ManifestEntry.stored`, so a load and a later reparse fill
-    the same gaps the same way.
-    """
-    if not manifest:
-        return {}
-    values: dict[str, str] = {}
-    agency = str(manifest.get("agency") or "").strip()
-    if agency:
-        values["agency_name"] = agency
-    date = iso_date(manifest.get("published_date"))
-    if date:
-        values["published_date"] = date
-    return values
 
 
 @dataclass

