@@ -1,6 +1,6 @@
 """dbt seeds (reference code lists) generated from the one label table.
 
-``etl/labels.csv`` is the single place the codes of the report tables and
+``etl/labels.csv`` (read once, by ``etl.labels``) is the single place the codes of the report tables and
 their Chinese and English labels live; the parser reads it to match labels,
 and this module turns it into the CSV seeds dbt loads as the code lists of
 the dimensions (``dbt_project/seeds/*.csv``). The administrative divisions
@@ -28,9 +28,8 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 
-from etl.labels import NON_OUTCOME_GROUPS
+from etl.labels import NON_OUTCOME_GROUPS, Label, all_labels
 
-LABELS = Path(__file__).resolve().parent / "labels.csv"
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 
 # The label table's group axes: the headings the templates print over a
@@ -54,28 +53,23 @@ TEMPLATES = ("2019", "2021")
 HAND_MAINTAINED = ("legacy_indicator_map.csv",)
 
 
-def _read_labels(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+def _axis(rows: Iterable[Label], axis: str) -> Sequence[Label]:
+    return sorted((r for r in rows if r.axis == axis), key=lambda r: r.position)
 
 
-def _axis(rows: Iterable[dict[str, str]], axis: str) -> list[dict[str, str]]:
-    return sorted((r for r in rows if r["axis"] == axis), key=lambda r: int(r["position"]))
-
-
-def _groups(rows: Iterable[dict[str, str]], axis: str) -> dict[str, tuple[str, str]]:
+def _groups(rows: Iterable[Label], axis: str) -> dict[str, tuple[str, str]]:
     """Group code -> (Chinese, English) heading, from the group axis of ``axis``.
 
     A code whose group the table lacks is an error here, not a blank label
     in a dimension: the seeds are regenerated whenever the table changes.
     """
-    return {r["code"]: (r["label_zh"], r["label_en"]) for r in _axis(rows, GROUP_AXES[axis])}
+    return {r.code: (r.label_zh, r.label_en) for r in _axis(rows, GROUP_AXES[axis])}
 
 
-def _measure_headings(rows: Iterable[dict[str, str]]) -> dict[tuple[str, str, str], tuple[str, str]]:
+def _measure_headings(rows: Iterable[Label]) -> dict[tuple[str, str, str], tuple[str, str]]:
     """(template, item, measure) -> the heading a template prints instead of the measure's label."""
     return {
-        (r["template"], r["group_code"], r["code"]): (r["label_zh"], r["label_en"])
+        (r.template, r.group_code, r.code): (r.label_zh, r.label_en)
         for r in _axis(rows, "measure_heading")
     }
 
@@ -93,38 +87,38 @@ def _bool(flag: bool) -> str:
     return "true" if flag else "false"
 
 
-def applicant_types(labels: list[dict[str, str]]) -> str:
+def applicant_types(labels: Sequence[Label]) -> str:
     """The applicant columns of section 三, with the heading each sits under (法人或其他组织 ...)."""
     groups = _groups(labels, "applicant")
     rows = []
     for r in _axis(labels, "applicant"):
-        group_zh, group_en = groups[r["group_code"]]
+        group_zh, group_en = groups[r.group_code]
         rows.append(
-            (r["code"], r["label_zh"], r["label_en"], r["group_code"], group_zh, group_en, r["position"])
+            (r.code, r.label_zh, r.label_en, r.group_code, group_zh, group_en, r.position)
         )
     header = ("applicant_code", "label_zh", "label_en", "group_code", "group_zh", "group_en", "sort_order")
     return _csv(header, rows)
 
 
-def application_outcomes(labels: list[dict[str, str]]) -> str:
+def application_outcomes(labels: Sequence[Label]) -> str:
     """The rows of section 三 with their group, whether 三(七) sums them, and their cross-template code."""
     groups = _groups(labels, "row")
     rows = []
     for r in _axis(labels, "row"):
-        group_zh, group_en = groups[r["group_code"]]
+        group_zh, group_en = groups[r.group_code]
         rows.append(
             (
-                r["code"],
-                r["numbering"],
-                r["label_zh"],
-                r["label_en"],
-                r["group_code"],
+                r.code,
+                r.numbering,
+                r.label_zh,
+                r.label_en,
+                r.group_code,
                 group_zh,
                 group_en,
-                r["template"],
-                _bool(r["group_code"] not in NON_OUTCOME_GROUPS),
-                CONFORMED_OUTCOMES.get(r["code"], r["code"]),
-                r["position"],
+                r.template,
+                _bool(r.group_code not in NON_OUTCOME_GROUPS),
+                CONFORMED_OUTCOMES.get(r.code, r.code),
+                r.position,
             )
         )
     header = (
@@ -143,29 +137,29 @@ def application_outcomes(labels: list[dict[str, str]]) -> str:
     return _csv(header, rows)
 
 
-def review_results(labels: list[dict[str, str]]) -> str:
+def review_results(labels: Sequence[Label]) -> str:
     """Proceeding x result: the fifteen cells of section 四, in the template's order."""
     groups = _groups(labels, "proceeding")
     rows = []
     results = _axis(labels, "result")
     for p in _axis(labels, "proceeding"):
-        group_zh, group_en = groups[p["group_code"]]
+        group_zh, group_en = groups[p.group_code]
         for r in results:
             rows.append(
                 (
-                    f"{p['code']}.{r['code']}",
-                    p["code"],
-                    p["label_zh"],
-                    p["label_en"],
-                    p["group_code"],
+                    f"{p.code}.{r.code}",
+                    p.code,
+                    p.label_zh,
+                    p.label_en,
+                    p.group_code,
                     group_zh,
                     group_en,
-                    r["code"],
-                    r["label_zh"],
-                    r["label_en"],
-                    _bool(r["code"] == "total"),
-                    _bool(r["code"] in ("upheld", "corrected", "other")),
-                    (int(p["position"]) - 1) * len(results) + int(r["position"]),
+                    r.code,
+                    r.label_zh,
+                    r.label_en,
+                    _bool(r.code == "total"),
+                    _bool(r.code in ("upheld", "corrected", "other")),
+                    (p.position - 1) * len(results) + r.position,
                 )
             )
     header = (
@@ -186,41 +180,41 @@ def review_results(labels: list[dict[str, str]]) -> str:
     return _csv(header, rows)
 
 
-def disclosure_items(labels: list[dict[str, str]]) -> str:
+def disclosure_items(labels: Sequence[Label]) -> str:
     """Item x measure as each template prints them (section 二)."""
     measures = {
-        (m["code"], t): m
+        (m.code, t): m
         for m in _axis(labels, "measure")
-        for t in (TEMPLATES if m["template"] == "all" else (m["template"],))
+        for t in (TEMPLATES if m.template == "all" else (m.template,))
     }
     groups = _groups(labels, "item")
     headings = _measure_headings(labels)
     rows = []
     for template in TEMPLATES:
-        items = [i for i in _axis(labels, "item") if i["template"] in (template, "all")]
+        items = [i for i in _axis(labels, "item") if i.template in (template, "all")]
         order = 0
         for item in items:
-            group_zh, group_en = groups[item["group_code"]]
-            for code in item["measures"].split():
+            group_zh, group_en = groups[item.group_code]
+            for code in item.measures:
                 m = measures[(code, template)]
                 measure_zh, measure_en = headings.get(
-                    (template, item["code"], code), (m["label_zh"], m["label_en"])
+                    (template, item.code, code), (m.label_zh, m.label_en)
                 )
                 order += 1
                 rows.append(
                     (
                         template,
-                        item["code"],
-                        item["numbering"],
-                        item["label_zh"],
-                        item["label_en"],
-                        item["group_code"],
+                        item.code,
+                        item.numbering,
+                        item.label_zh,
+                        item.label_en,
+                        item.group_code,
                         group_zh,
                         group_en,
                         code,
                         measure_zh,
                         measure_en,
-                        m["group_code"],
+                        m.group_code,
                         order,
                     )
                 )
@@ -267,21 +261,21 @@ def region_codes() -> str:
     return _csv(("code", "name", "level", "parent_code"), rows)
 
 
-def finding_rules(labels: list[dict[str, str]]) -> str:
+def finding_rules(labels: Sequence[Label]) -> str:
     """The finding rules and their kind: ``report`` (the report breaks its own totals as
     published) or ``parser`` (the parser is unsure of its reading, or declined)."""
     kinds = _groups(labels, "finding")
     rows = [
-        (r["code"], r["group_code"], *kinds[r["group_code"]], r["label_zh"], r["label_en"], r["position"])
+        (r.code, r.group_code, *kinds[r.group_code], r.label_zh, r.label_en, r.position)
         for r in _axis(labels, "finding")
     ]
     header = ("rule_code", "kind", "kind_zh", "kind_en", "label_zh", "label_en", "sort_order")
     return _csv(header, rows)
 
 
-def generate(labels_path: Path = LABELS) -> dict[str, str]:
+def generate() -> dict[str, str]:
     """Every seed file's name and CSV text, generated from the label table and cpca."""
-    labels = _read_labels(labels_path)
+    labels = list(all_labels())
     return {
         "applicant_types.csv": applicant_types(labels),
         "application_outcomes.csv": application_outcomes(labels),
@@ -292,11 +286,11 @@ def generate(labels_path: Path = LABELS) -> dict[str, str]:
     }
 
 
-def write(seeds_dir: Path = SEEDS_DIR, labels_path: Path = LABELS) -> list[Path]:
+def write(seeds_dir: Path = SEEDS_DIR) -> list[Path]:
     """Write the seeds into ``seeds_dir``; return the files that changed."""
     seeds_dir.mkdir(parents=True, exist_ok=True)
     changed = []
-    for name, content in generate(labels_path).items():
+    for name, content in generate().items():
         path = seeds_dir / name
         if not path.exists() or path.read_text(encoding="utf-8") != content:
             path.write_text(content, encoding="utf-8", newline="")

@@ -6,6 +6,7 @@ import csv
 import io
 
 from etl import seeds
+from etl.labels import all_labels
 from etl.transform import DBT_PROJECT_DIR, dbt_env
 
 
@@ -19,17 +20,17 @@ def test_committed_seeds_equal_a_fresh_generation() -> None:
 
 
 def test_seeds_carry_every_label_table_code() -> None:
-    labels = list(csv.DictReader(seeds.LABELS.open(encoding="utf-8")))
+    labels = all_labels()
     generated = seeds.generate()
 
     def codes(name: str, column: str) -> set[str]:
         return {r[column] for r in csv.DictReader(io.StringIO(generated[name]))}
 
     assert codes("applicant_types.csv", "applicant_code") == {
-        r["code"] for r in labels if r["axis"] == "applicant"
+        r.code for r in labels if r.axis == "applicant"
     }
     assert codes("application_outcomes.csv", "outcome_code") == {
-        r["code"] for r in labels if r["axis"] == "row"
+        r.code for r in labels if r.axis == "row"
     }
     assert len(codes("review_results.csv", "review_result_code")) == 15
     outcomes = {
@@ -41,13 +42,13 @@ def test_seeds_carry_every_label_table_code() -> None:
 
 def test_group_labels_come_from_the_label_table() -> None:
     """Every group code an axis uses has its heading in the table's group axis; the seeds carry it."""
-    labels = list(csv.DictReader(seeds.LABELS.open(encoding="utf-8")))
+    labels = all_labels()
     for axis, group_axis in seeds.GROUP_AXES.items():
-        used = {r["group_code"] for r in labels if r["axis"] == axis}
-        headed = {r["code"] for r in labels if r["axis"] == group_axis}
+        used = {r.group_code for r in labels if r.axis == axis}
+        headed = {r.code for r in labels if r.axis == group_axis}
         assert used <= headed, (axis, used - headed)
     for r in labels:
-        assert r["pattern"], (r["axis"], r["code"])  # every row, group axes too, is a valid parser row
+        assert r.pattern.pattern, (r.axis, r.code)  # every row, group axes too, is a valid parser row
     generated = seeds.generate()
     outcomes = {
         r["outcome_code"]: r for r in csv.DictReader(io.StringIO(generated["application_outcomes.csv"]))
