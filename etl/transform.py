@@ -174,7 +174,9 @@ def dbt_build(
     tests only the rows of reports new since the last build: see
     ``dbt_project/macros/tests_of_new_reports.sql`` for why that is enough.
     """
-    args = ["build"]
+    # Unit tests check the models' code, not the night's data: they run in the
+    # test suite (`dbt test --select test_type:unit`), not in every build.
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if full_refresh:
         args.append("--full-refresh")
     else:
