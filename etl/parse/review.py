@@ -57,7 +57,9 @@ def parse_review(
         # a total breaks: the reading may stand a column off, not the report's own inconsistency
         chosen = None
     if chosen is None:
-        chosen = _by_proceeding(stream, heading.start, region_end, empty_lines_are_cells)
+        chosen = _by_header_columns(tokens) or _by_proceeding(
+            stream, heading.start, region_end, empty_lines_are_cells
+        )
     if not cells and chosen is None:
         return result
     result.found = True
@@ -89,6 +91,58 @@ def _totals_hold(cells: list[Cell] | None) -> bool:
         if all(isinstance(v, int) for v in values) and sum(values[:-1]) != values[-1]:  # type: ignore[arg-type]
             return False
     return True
+
+
+def _by_header_columns(tokens: list[Token]) -> list[Cell] | None:
+    """The row of numbers read by the columns its header labels, in a table drawn as a grid.
+
+    A grid (HTML, DOCX, Markdown) keeps every row's cells at their columns,
+    so a result heading (结果维持 … 总计) names the column under it, even when
+    the row of numbers starts with blank cells or the grid has a column no
+    heading names ("|  |  |  |  |  |  |  |  | 28 | 28 |  |  |  | 2 | 2 |  |"),
+    where counting cells from either end reads one column off. The reading
+    stands only when the headings name fifteen columns, each once, as five
+    results for each proceeding in the template's order, and the row has
+    nothing but empty cells in the columns they do not name.
+    """
+    result_patterns = [(lb.code, lb.pattern) for lb in labels("result")]
+    texts: dict[tuple[int, int], list[str]] = {}
+    for t in tokens:
+        if t.kind == "noise" and t.cell:
+            texts.setdefault((t.line, t.cell), []).append(t.raw)
+    if not texts:
+        return None
+    columns: dict[int, str] = {}
+    proceeding_at: dict[str, tuple[int, int]] = {}
+    for (line, cell), pieces in texts.items():
+        text = "".join(pieces)
+        results = [code for code, pattern in result_patterns if pattern.search(text)]
+        proceedings = [lb.code for lb in labels("proceeding") if lb.pattern.search(text)]
+        if len(results) == 1 and not proceedings:
+            if columns.get(cell, results[0]) != results[0]:
+                return None  # one column headed by two results: not one grid
+            columns[cell] = results[0]
+        elif len(proceedings) == 1 and not results:
+            proceeding_at.setdefault(proceedings[0], (line, cell))
+    order = sorted(columns)
+    if [columns[c] for c in order] != list(RESULTS) * len(PROCEEDINGS):
+        return None
+    found = [proceeding_at[p] for p in PROCEEDINGS if p in proceeding_at]
+    if found != sorted(found, key=lambda at: (at[1], at[0])):
+        return None  # the proceedings stand in another order than the template's
+    header_end = max(line for line, _ in texts)
+    rows = sorted({t.line for t in tokens if t.line > header_end and t.kind in ("value", "blank")})
+    if not rows:
+        return None
+    row = [t for t in tokens if t.line == rows[0] and t.is_cell]
+    by_cell: dict[int, list[Token]] = {}
+    for t in row:
+        by_cell.setdefault(t.cell, []).append(t)
+    if any(len(v) > 1 for v in by_cell.values()) or not set(order) <= set(by_cell):
+        return None
+    if any(t[0].kind != "empty" for c, t in by_cell.items() if c not in columns):
+        return None
+    return to_cells([by_cell[c][0] for c in order])
 
 
 def _by_proceeding(stream: Stream, start: int, end: int, empty_lines_are_cells: bool) -> list[Cell] | None:

@@ -335,3 +335,41 @@ def test_metadata_from_real_page_habits() -> None:
     assert (
         meta("根据《条例》要求,全州县清溪镇人民政府编制了本年度报告。").agency_name == "全州县清溪镇人民政府"
     )
+
+
+SECTION_4_GRID = """## 四、政府信息公开行政复议、行政诉讼情况
+
+| 行政复议 |  |  |  |  | 行政诉讼 |  |  |  |  |  |  |  |  |  |  |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 |  |  |  |  | 复议后起诉 |  |  |  |  |  |
+|  |  |  |  |  | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |  |
+|  |  |  |  |  |  |  |  | 28 | 28 |  |  |  | 2 | 2 |  |
+
+## 五、存在的主要问题及改进情况
+"""
+
+
+def test_section_4_grid_is_read_by_the_columns_its_headings_name() -> None:
+    """Blank cells before the numbers and a column no heading names: counted from either end the
+    row reads one column off; the headings above each column settle it (hypothesis, seed 26854)."""
+    report = parse_text(
+        "某县人民政府2020年政府信息公开工作年度报告\n" + SECTION_4_GRID, source=Source(path="t", sha256="")
+    )
+    got = {(c.proceeding, c.result): c.value for c in report.review_litigation}
+    assert got[("litigation_direct", "pending")] == 28
+    assert got[("litigation_direct", "total")] == 28
+    assert got[("litigation_after_review", "pending")] == 2
+    assert got[("litigation_after_review", "total")] == 2
+    assert got[("review", "total")] is None and got[("litigation_direct", "other")] is None
+    assert not [f for f in report.findings if f.rule == "ambiguous_cells"]
+
+
+def test_section_4_headings_that_do_not_line_up_settle_nothing() -> None:
+    """Text whose header rows omit the spanned cells puts two results over one column: no grid, so
+    the reading falls back to counting, and the ambiguity stays a finding with empty cells."""
+    text = SECTION_4_GRID.replace("|  |  |  |  |  | 结果维持 |", "| 结果维持 |")
+    report = parse_text(
+        "某县人民政府2020年政府信息公开工作年度报告\n" + text, source=Source(path="t", sha256="")
+    )
+    assert all(c.value is None for c in report.review_litigation)
+    assert [f.rule for f in report.findings if f.rule == "ambiguous_cells"] == ["ambiguous_cells"]
