@@ -29,6 +29,8 @@ def parse_bytes(data: bytes, path: str) -> Report:
         from etl.extract import extract
 
         extracted = extract(data, path)
+    except MemoryError:
+        raise  # a limit of the process, not a fault of the file's format: the caller names it
     except ExtractError as exc:
         source.format = _guess_format(path)
         return Report(source=source, status="rejected", errors=[Error(exc.code, f"{path}: {exc.message}")])
@@ -44,6 +46,8 @@ def parse_bytes(data: bytes, path: str) -> Report:
     source.encoding = extracted.encoding
     try:
         return parse_text(extracted.text, source=source)
+    except MemoryError:
+        raise
     except Exception as exc:  # the parser promises not to raise; keep the promise here too
         return Report(
             source=source,

@@ -222,6 +222,41 @@ def test_run_exits_5_when_dbt_fails(
     assert error is not None and "boom" in error[0]
 
 
+@pytest.mark.parametrize("command", [["status"], ["quarantine", "list"], ["migrate"]])
+@pytest.mark.parametrize(
+    "url", ["postgresql://nobody:secret@127.0.0.1:1/none", "mysql://nobody:secret@localhost/none"]
+)
+def test_a_bad_database_url_is_one_line_and_exit_1(command: list[str], url: str) -> None:
+    result = invoke(command, url)
+    assert result.exit_code == ExitCode.FAILED
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
+    assert "Traceback" not in result.output and "secret" not in result.output
+
+
+def test_sqlalchemy_dialect_urls_are_accepted(fresh_database: str, garbage: Path) -> None:
+    """``postgresql+psycopg://`` (what SQLAlchemy and Superset write) passes migration and the load."""
+    url = fresh_database.replace("postgresql://", "postgresql+psycopg://", 1)
+    result = invoke(["run", "--no-dbt", str(garbage)], url)
+    assert result.exit_code == ExitCode.QUARANTINED, result.output
+
+
+def test_file_names_are_shown_as_named_never_as_markup(fresh_database: str, tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "[").mkdir()  # the path holds "[/evil]": rich's closing tag
+    (landing / "[" / "evil].txt").write_text("会议纪要", encoding="utf-8")
+    (landing / "[red]x.txt").write_text("会议纪要二", encoding="utf-8")
+    result = invoke(["run", "--no-dbt", str(landing)], fresh_database)
+    assert result.exit_code == ExitCode.QUARANTINED, result.output
+    assert "[/evil].txt" in result.stdout and "[red]x.txt" in result.stdout
+    for command in (["status"], ["quarantine", "list"]):
+        shown = invoke(command, fresh_database)
+        assert shown.exit_code == 0, shown.output
+        assert "[/evil].txt" in shown.stdout
+    assert invoke(["quarantine", "retry", "--no-dbt"], fresh_database).exit_code == ExitCode.QUARANTINED
+
+
 def test_run_exits_1_when_the_database_is_unreachable(garbage: Path) -> None:
     result = invoke(["run", "--no-dbt", str(garbage)], "postgresql://nobody@127.0.0.1:1/none")
     assert result.exit_code == ExitCode.FAILED

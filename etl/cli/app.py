@@ -89,7 +89,32 @@ def _database_url(err: Console) -> str:
     try:
         return database_url()
     except Exception as exc:
-        err.print(f"[red]error:[/] cannot reach a database: {exc}", markup=True, highlight=False)
+        err.print(f"error: cannot reach a database: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.FAILED) from exc
+
+
+def _one_line(exc: BaseException) -> str:
+    """An error as one line (psycopg's span several; the SQL a driver quotes is cut)."""
+    text = " ".join(str(exc).split("[SQL:")[0].split())
+    return (text or type(exc).__name__)[:400]
+
+
+def _read_ledger(err: Console, read):  # type: ignore[no-untyped-def]
+    """``read(conn)`` on the database, or one line saying why not and exit 1 (no traceback)."""
+    url = _database_url(err)
+    try:
+        with psycopg.connect(url, connect_timeout=10) as conn:
+            return read(conn)
+    except psycopg.errors.UndefinedTable as exc:
+        err.print("no load bookkeeping yet: run `nianbao migrate` or `nianbao run` first", highlight=False)
+        raise typer.Exit(ExitCode.FAILED) from exc
+    except psycopg.Error as exc:
+        err.print(
+            f"error: cannot read {redact(url)}: {_one_line(exc)}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(ExitCode.FAILED) from exc
 
 
@@ -154,11 +179,12 @@ def run(
     batch_size: BatchOption = 500,
     workers: WorkersOption = None,
 ) -> None:
-    from etl.run import discover_files, load_manifest, sample_files
+    from etl.run import discover_files, load_manifest, roots_of, sample_files
 
     inputs = list(paths or ([landing_dir] if landing_dir else []))
     source = Files(
         files=discover_files(inputs) if inputs else sample_files(),
+        roots=roots_of(inputs) if inputs else None,
         manifest=load_manifest(inputs, manifests or []),
         command=" ".join(["nianbao", "run", *(str(p) for p in inputs)]),
     )
@@ -215,14 +241,7 @@ def quarantine_list(
     from etl.load import open_quarantine
 
     out = render.stdout()
-    err = Console(stderr=True)
-    url = _database_url(err)
-    try:
-        with psycopg.connect(url) as conn:
-            entries = open_quarantine(conn)
-    except psycopg.errors.UndefinedTable as exc:
-        err.print("no load bookkeeping yet: run `nianbao migrate` or `nianbao run` first", highlight=False)
-        raise typer.Exit(ExitCode.FAILED) from exc
+    entries = _read_ledger(Console(stderr=True), open_quarantine)
     if as_json:
         for line in render.quarantine_lines(entries):
             typer.echo(line)
@@ -349,10 +368,16 @@ def migrate() -> None:
     try:
         upgrade(url)
     except Exception as exc:
-        err.print(f"[red]error:[/] migration failed: {exc}", highlight=False)
+        err.print(
+            f"error: migration of {redact(url)} failed: {_one_line(exc)}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(ExitCode.FAILED) from exc
-    with psycopg.connect(url) as conn:
-        row = conn.execute("select version_num from ops.alembic_version").fetchone()
+    row = _read_ledger(
+        err, lambda conn: conn.execute("select version_num from ops.alembic_version").fetchone()
+    )
     typer.echo(f"{redact(url)} is at revision {row[0] if row else 'base'}")
 
 
@@ -369,16 +394,9 @@ def status(
     from etl.load import last_runs, open_quarantine
 
     out = render.stdout()
-    err = Console(stderr=True)
-    url = _database_url(err)
-    try:
-        with psycopg.connect(url) as conn:
-            runs = last_runs(conn, limit)
-            quarantined = open_quarantine(conn)
-    except psycopg.errors.UndefinedTable as exc:
-        err.print("no load bookkeeping yet: run `nianbao migrate` or `nianbao run` first", highlight=False)
-        raise typer.Exit(ExitCode.FAILED) from exc
-
+    runs, quarantined = _read_ledger(
+        Console(stderr=True), lambda conn: (last_runs(conn, limit), open_quarantine(conn))
+    )
     render.print_runs(out, runs)
 
     out.print()

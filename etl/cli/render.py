@@ -1,7 +1,9 @@
 """What the CLI shows: a run's outcome as a summary or JSON, runs and quarantine as tables.
 
 Rendering only: every figure comes from the outcome (``etl.run.RunOutcome``)
-or the ledger's rows; nothing here decides anything.
+or the ledger's rows; nothing here decides anything. Text that comes from
+files (names, agency names, reasons) goes in as ``rich.text.Text``, never
+as markup: a file named ``[/evil].txt`` is shown as named.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from etl.database import redact
 from etl.run import RunOutcome
@@ -68,7 +71,7 @@ class ProgressBar:
         task = self._progress.add_task("", total=self.total)
 
         def on_file(path: str, outcome: str) -> None:
-            self._progress.update(task, advance=1, description=f"{outcome}: {Path(path).name}")
+            self._progress.update(task, advance=1, description=escape(f"{outcome}: {Path(path).name}"))
 
         return on_file
 
@@ -125,7 +128,7 @@ def print_summary(out: Console, outcome: RunOutcome) -> None:
     out.print()
     out.print(
         f"[bold]{TITLES.get(result.kind, 'nianbao run')} {result.run_id}[/]: {result.status} "
-        f"(parser {result.parser_version}, {result.seconds:.1f} s) on {redact(outcome.url or '')}",
+        f"(parser {escape(result.parser_version)}, {result.seconds:.1f} s) on {escape(redact(outcome.url or ''))}",
         highlight=False,
     )
     counts = Table(show_header=False, box=None, pad_edge=False)
@@ -172,7 +175,7 @@ def print_summary(out: Console, outcome: RunOutcome) -> None:
         table.add_column("code")
         table.add_column("reason", overflow="fold")
         for q in result.quarantined:
-            table.add_row(q.path, q.error_code, q.reason)
+            table.add_row(Text(q.path), Text(q.error_code), Text(q.reason))
         out.print(table)
 
 
@@ -184,7 +187,7 @@ def print_quarantine(out: Console, entries: list[dict[str, Any]]) -> None:
     for column in ("run", "file", "code", "reason"):
         table.add_column(column, overflow="fold")
     for q in entries:
-        table.add_row(str(q["run_id"]), q["path"], q["error_code"], q["reason"])
+        table.add_row(str(q["run_id"]), Text(q["path"]), Text(q["error_code"]), Text(q["reason"]))
     out.print(table)
 
 
@@ -220,8 +223,8 @@ def print_runs(out: Console, runs: list[dict[str, Any]]) -> None:
             str(r["run_id"]),
             r["started_at"].astimezone().strftime("%m-%d %H:%M"),
             took,
-            f"[{style}]{r['status']}[/]",
-            r["parser_version"],
+            Text(r["status"], style=style),
+            Text(r["parser_version"]),
             str(r["files_seen"]),
             str(r["files_loaded"]),
             str(r["files_skipped"]),
@@ -250,11 +253,11 @@ def print_records(out: Console, rows: list[tuple[str, Any]]) -> None:
         )
         style = {"parsed": "green", "partial": "yellow", "rejected": "red"}.get(r.status, "")
         table.add_row(
-            str(path),
-            f"[{style}]{r.status}[/]" if style else r.status,
-            r.agency.name or "",
+            Text(str(path)),
+            Text(r.status, style=style),
+            Text(r.agency.name or ""),
             str(r.report_year or ""),
-            r.template,
+            Text(r.template),
             str(cells),
             str(len(r.findings)),
         )

@@ -282,6 +282,22 @@ def known_sha256(conn: psycopg.Connection[Any], parser_version: str) -> tuple[se
     return loaded, quarantined - loaded
 
 
+def open_unread(conn: psycopg.Connection[Any]) -> set[tuple[str, str]]:
+    """(path, code) of files in quarantine without bytes (unreadable, too large, not a file).
+
+    A night that finds the same file refused for the same reason skips it
+    instead of quarantining it again (and exiting 3) every night.
+    """
+    return {
+        (r[0], r[1])
+        for r in conn.execute(
+            "select q.path, q.error_code from ops.quarantine q join ops.load_runs l using (run_id) "
+            "where q.sha256 is null and q.resolved_at is null and l.status in (%s, %s)",
+            COMPLETED_STATUSES,
+        ).fetchall()
+    }
+
+
 def last_runs(conn: psycopg.Connection[Any], limit: int = 10) -> list[dict[str, Any]]:
     """The latest runs, newest first, for ``nianbao status``."""
     with conn.cursor(row_factory=dict_row) as cur:

@@ -31,14 +31,21 @@ def is_blank(text: str) -> bool:
     return nfkc(text).strip().replace(" ", "") in BLANK_MARKERS
 
 
+# More digits than any row of figures run together could hold (fifteen cells of
+# nine digits): such a run is a cell nobody can read, not a number, and never
+# a reason to reject the report (Python refuses int() past 4,300 digits).
+MAX_NUMBER_CHARS = 200
+
+
 def parse_value(text: str) -> tuple[bool, Value]:
     """``(is_value_cell, value)``: whether the text is a value cell at all, and its number.
 
     Blank markers are value cells with ``None``; text that is neither a number
-    nor a blank marker is not a value cell (a label fragment, say).
+    nor a blank marker is not a value cell (a label fragment, say). A digit
+    run longer than :data:`MAX_NUMBER_CHARS` is a value cell without a value.
     """
     if text.isdigit() and text.isascii():
-        return True, int(text)
+        return (True, None) if len(text) > MAX_NUMBER_CHARS else (True, int(text))
     return _parse_value(text) if len(text) <= 32 else _parse_value.__wrapped__(text)
 
 
@@ -51,6 +58,8 @@ def _parse_value(text: str) -> tuple[bool, Value]:
     m = _NUMBER.match(s)
     if not m:
         return False, None
+    if len(m.group("num")) > MAX_NUMBER_CHARS:
+        return True, None
     num = m.group("num").replace(",", "")
     try:
         d = Decimal(num)

@@ -16,10 +16,11 @@ of them; see docs/architecture.md.
 """
 
 from etl.pipeline import PARSER, Parser
-from etl.run.driver import ExitCode, RunOutcome, Settings, execute, load
-from etl.run.files import discover_files, sample_files
+from etl.run.driver import ExitCode, RunOutcome, execute, load
+from etl.run.files import discover_files, roots_of, sample_files
 from etl.run.manifest import Manifest, load_manifest
 from etl.run.marts import DbtOptions, Freshness, MartsOutcome
+from etl.run.settings import Limits, Settings
 from etl.run.sources import Files, Quarantined, Source, Stored
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "ExitCode",
     "Files",
     "Freshness",
+    "Limits",
     "Manifest",
     "MartsOutcome",
     "Parser",
@@ -40,5 +42,6 @@ __all__ = [
     "execute",
     "load",
     "load_manifest",
+    "roots_of",
     "sample_files",
 ]

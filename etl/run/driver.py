@@ -24,9 +24,9 @@ import psycopg
 
 from etl.database import database_url, redact
 from etl.load.runs import LockedError, writer_lock
-from etl.load.writer import BATCH_BYTES, BATCH_REPORTS, LoadResult, execute_run
-from etl.pipeline import PARSER, Parser
-from etl.run.marts import DbtOptions, MartsOutcome, refresh_marts
+from etl.load.writer import LoadResult, execute_run
+from etl.run.marts import MartsOutcome, refresh_marts
+from etl.run.settings import Settings
 from etl.run.sources import Progress, Source
 from etl.transform import MART_SCHEMA, mart_row_counts
 
@@ -42,29 +42,6 @@ class ExitCode(IntEnum):
     QUARANTINED = 3  # loaded, but this run quarantined some files
     LOCKED = 4  # another run holds the writer lock; nothing was done
     DBT_FAILED = 5  # loaded, but dbt build failed: the marts are not up to date
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything a run is told, as one value.
-
-    ``database_url`` None means ``DATABASE_URL``, else the embedded server
-    (started if needed). ``quiet`` keeps dbt's console output off (a JSON
-    summary owns stdout). ``parser`` defaults to :data:`etl.pipeline.PARSER`,
-    looked up when the settings are made (a test swaps the whole value, version
-    and function together). ``migrate`` False skips ``alembic upgrade`` for a
-    caller that has just migrated (the benchmark's fresh databases).
-    """
-
-    database_url: str | None = None
-    parser: Parser = field(default_factory=lambda: PARSER)
-    dbt: DbtOptions = field(default_factory=DbtOptions)
-    workers: int | None = None
-    wait_seconds: float = 0.0
-    batch_reports: int = BATCH_REPORTS
-    batch_bytes: int = BATCH_BYTES
-    quiet: bool = False
-    migrate: bool = True
 
 
 @dataclass
@@ -94,14 +71,15 @@ def _ignore(path: str, outcome: str) -> None:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    """An error as one line (psycopg's span several; the SQL a driver quotes is cut)."""
+    text = " ".join(str(exc).split("[SQL:")[0].split())
+    return (text or type(exc).__name__)[:400]
 
 
 def load(
     url: str,
     source: Source,
-    settings: Settings = Settings(),
+    settings: Settings | None = None,
     *,
     conn: psycopg.Connection[Any] | None = None,
     on_file: Progress | None = None,
@@ -117,13 +95,14 @@ def load(
     line (the source counts what it handles). Raises :class:`etl.load.LockedError` before
     touching anything when another run holds the lock.
     """
-    parser, workers, feed = settings.parser, settings.workers, on_file or _ignore
+    settings = settings or Settings()
+    feed = on_file or _ignore
     return execute_run(
         url,
-        lambda c, r, w: source.feed(c, r, w, parser, workers, feed),
+        lambda c, r, w: source.feed(c, r, w, settings, feed),
         kind=source.kind,
         files_seen=files_seen,
-        parser_version=parser.version,
+        parser_version=settings.parser.version,
         command=source.command,
         wait_seconds=settings.wait_seconds,
         conn=conn,
@@ -133,7 +112,7 @@ def load(
 
 
 def execute(
-    source: Source, settings: Settings = Settings(), progress: ProgressBar = no_progress
+    source: Source, settings: Settings | None = None, progress: ProgressBar = no_progress
 ) -> RunOutcome:
     """Migrate, take the writer lock, load ``source``, refresh the marts, count their rows.
 
@@ -143,6 +122,7 @@ def execute(
     load with the number of files the source will hand over and may yield a
     per-file callback (the CLI's progress bar).
     """
+    settings = settings or Settings()
     try:
         url = settings.database_url or database_url()
     except Exception as exc:

@@ -2,15 +2,27 @@
 
 Directories are searched recursively in a stable order (so report ids follow
 the files and two loads of one folder agree); hidden files, Office lock
-files and crawler manifests are never reports. A file is read whole (it is
-hashed, stored and parsed), so one larger than any report could be is
-refused with a reason instead of filling memory.
+files and crawler manifests are never reports. Whatever a landing folder
+holds, one entry never stops a night:
+
+- a name that is not UTF-8 (GBK names from Windows zips) is shown and
+  stored with its bytes escaped (:func:`display_name`);
+- only regular files are read: a FIFO, a device or a socket is refused
+  without being opened (a FIFO would block the run for ever);
+- a link is followed only to a file inside the folders the run was given
+  (a link to a system file is not read into ``raw.documents``); a link to
+  nothing, or a loop, is refused with its reason;
+- a read is bounded by the bytes actually read, not by what ``stat`` says
+  (a link to ``/dev/zero`` is a device; a file still growing is cut at the
+  limit and refused);
+- a file that vanishes between discovery and reading is skipped and logged.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import stat
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from etl.run.manifest import is_manifest
@@ -49,7 +61,10 @@ def discover_files(paths: Iterable[Path], exclude_names: Iterable[str] = ()) -> 
         else:
             raise FileNotFoundError(f"{path}: no such file or directory")
         for c in candidates:
-            key = c.resolve()
+            try:
+                key = c.resolve()
+            except (OSError, RuntimeError):  # a link loop: read_file says why
+                key = c.absolute()
             if key not in seen:
                 seen.add(key)
                 found.append(c)
@@ -61,17 +76,69 @@ def sample_files() -> list[Path]:
     return discover_files([SAMPLES_DIR], exclude_names={"README.md"})
 
 
-def read_file(path: Path) -> tuple[bytes | None, str, str]:
-    """A file's bytes, or ``None`` with the quarantine code and reason why not."""
-    name = str(path)
+# what read_file answers for a file gone between discovery and reading: skipped, not quarantined
+VANISHED = "vanished"
+
+
+def display_name(path: Path | str) -> str:
+    """The path as text that any database and terminal take.
+
+    A name that is not UTF-8 (``os.walk`` hands it over with surrogate
+    escapes, which PostgreSQL refuses) keeps its bytes as ``\\xNN`` escapes,
+    so the file is still named, and named the same way every night.
+    """
+    raw = os.fsencode(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return (
-                None,
-                "too_large",
-                f"{name}: {size} bytes is more than the {MAX_FILE_BYTES} a report may have",
-            )
-        return path.read_bytes(), "", ""
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def roots_of(paths: Iterable[Path]) -> list[Path]:
+    """The folders a run may read links into: each directory given, and the folder of each file.
+
+    A file's folder is where the file's own entry stands (a link named
+    directly is not followed to find it), with the folder's own links resolved.
+    """
+    roots: set[Path] = set()
+    for p in paths:
+        folder = p if p.is_dir() else p.absolute().parent
+        roots.add(Path(os.path.realpath(folder)))
+    return sorted(roots)
+
+
+def read_file(
+    path: Path, roots: Sequence[Path] = (), max_bytes: int | None = None
+) -> tuple[bytes | None, str, str]:
+    """A file's bytes, or ``None`` with the quarantine code and the reason why not.
+
+    ``roots`` are the folders a link may point into (none given: any). The
+    code :data:`VANISHED` means the file is gone: skip it, nothing to keep.
+    """
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    name = display_name(path)
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError) as exc:
+                return None, "broken_link", f"{name}: a link to nothing readable ({exc}); not read"
+            if roots and not any(target.is_relative_to(root) for root in roots):
+                return (
+                    None,
+                    "link_outside",
+                    f"{name}: a link to {display_name(target)}, outside the folders given; not read",
+                )
+            info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return None, "not_a_file", f"{name}: not a regular file (a FIFO, device or socket); not read"
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        return None, VANISHED, f"{name}: removed before it could be read"
     except OSError as exc:
         return None, "unreadable", f"{name}: cannot read the file ({exc.strerror or exc})"
+    if len(data) > limit:
+        return None, "too_large", f"{name}: more than the {limit} bytes a report may have"
+    return data, "", ""

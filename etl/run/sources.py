@@ -39,9 +39,10 @@ from etl.load import runs, store
 from etl.load.rows import Document
 from etl.load.writer import BatchWriter, LoadResult
 from etl.pipeline import Parser
-from etl.run.files import read_file
+from etl.run.files import VANISHED, display_name, read_file, roots_of
 from etl.run.manifest import Manifest
 from etl.run.pool import Job, parse_in_order
+from etl.run.settings import Settings
 
 log = logging.getLogger("etl.run")
 
@@ -63,8 +64,7 @@ class Source(Protocol):
         conn: psycopg.Connection[Any],
         result: LoadResult,
         writer: BatchWriter,
-        parser: Parser,
-        workers: int | None,
+        settings: Settings,
         on_file: Progress,
     ) -> None:
         """Parse what is due and hand every record to ``writer``; count skips in ``result``."""
@@ -77,6 +77,7 @@ class _FileJob:
     """What the run knows of a file before it is parsed."""
 
     path: Path
+    name: str  # the path as stored and shown (``files.display_name``)
     sha256: str = ""
     # (code, reason) of a file that could not be read (unreadable, too_large)
     unreadable: tuple[str, str] | None = None
@@ -91,6 +92,8 @@ class Files:
     manifest: Manifest | None = None
     command: str = "nianbao run"
     kind: str = "load"
+    # the folders links may point into (default: those of the files themselves)
+    roots: Sequence[Path] | None = None
 
     def total(self, conn: psycopg.Connection[Any], parser: Parser) -> int:
         return len(self.files)
@@ -100,37 +103,51 @@ class Files:
         conn: psycopg.Connection[Any],
         result: LoadResult,
         writer: BatchWriter,
-        parser: Parser,
-        workers: int | None,
+        settings: Settings,
         on_file: Progress,
     ) -> None:
+        parser, limits = settings.parser, settings.limits
         result.files_seen = len(self.files)
         loaded_before, quarantined_before = runs.known_sha256(conn, parser.version)
+        unread_before = runs.open_unread(conn)
+        roots = roots_of(self.files) if self.roots is None else list(self.roots)
         seen_now: set[str] = set()
 
         def jobs() -> Iterator[Job[_FileJob]]:
             """Every file, read and hashed here; only new bytes carry data to parse."""
             for path in self.files:
-                data, code, reason = read_file(path)
+                name = display_name(path)
+                data, code, reason = read_file(path, roots, limits.max_file_bytes)
                 if data is None:
-                    yield Job(_FileJob(path, unreadable=(code, reason)))
+                    yield Job(_FileJob(path, name, unreadable=(code, reason)))
                     continue
                 sha = hashlib.sha256(data).hexdigest()
                 if sha in loaded_before or sha in seen_now or sha in quarantined_before:
-                    yield Job(_FileJob(path, sha, in_quarantine=sha in quarantined_before))
+                    yield Job(_FileJob(path, name, sha, in_quarantine=sha in quarantined_before))
                     continue
                 seen_now.add(sha)
-                yield Job(_FileJob(path, sha), data, str(path))
+                yield Job(_FileJob(path, name, sha), data, name)
 
-        for job, record in parse_in_order(jobs(), parse=parser.parse, workers=workers):
+        for job, record in parse_in_order(
+            jobs(), parse=parser.parse, workers=settings.workers, limits=limits
+        ):
             result.files_done += 1
             item = job.item
-            name = str(item.path)
+            name = item.name
             if record is None:
                 if item.unreadable is None:
                     result.files_skipped += 1
                     result.skipped_in_quarantine += item.in_quarantine
                     log.debug("skipped %s (sha256 %s already handled)", name, item.sha256[:12])
+                    on_file(name, "skipped")
+                elif item.unreadable[0] == VANISHED:
+                    result.files_skipped += 1
+                    log.warning("skipped %s", item.unreadable[1])
+                    on_file(name, "skipped")
+                elif (name, item.unreadable[0]) in unread_before:
+                    # quarantined for the same reason by an earlier night: listed once, not every night
+                    result.files_skipped += 1
+                    result.skipped_in_quarantine += 1
                     on_file(name, "skipped")
                 else:
                     writer.quarantine_unread(name, *item.unreadable)
@@ -170,15 +187,17 @@ class Stored:
         conn: psycopg.Connection[Any],
         result: LoadResult,
         writer: BatchWriter,
-        parser: Parser,
-        workers: int | None,
+        settings: Settings,
         on_file: Progress,
     ) -> None:
+        parser = settings.parser
         shas = store.documents_to_reparse(conn, parser.version, everything=self.everything)
         result.files_seen = len(shas)
         log.info("reparse: %d stored documents to parse with parser %s", len(shas), parser.version)
         jobs = (Job(d, d.content, d.path) for d in store.stored_documents(conn, shas))
-        for job, record in parse_in_order(jobs, parse=parser.parse, workers=workers):
+        for job, record in parse_in_order(
+            jobs, parse=parser.parse, workers=settings.workers, limits=settings.limits
+        ):
             assert record is not None
             document = job.item
             result.files_done += 1
@@ -202,18 +221,18 @@ class Quarantined:
         conn: psycopg.Connection[Any],
         result: LoadResult,
         writer: BatchWriter,
-        parser: Parser,
-        workers: int | None,
+        settings: Settings,
         on_file: Progress,
     ) -> None:
         entries = runs.open_quarantine(conn)
         result.files_seen = len(entries)
         log.info("quarantine retry: %d open entries", len(entries))
-        loaded_before, _ = runs.known_sha256(conn, parser.version)
+        loaded_before, _ = runs.known_sha256(conn, settings.parser.version)
         seen_now: set[str] = set()
         for entry in entries:
             result.files_done += 1
-            on_file(entry["path"], _retry_one(conn, result, writer, entry, parser, loaded_before, seen_now))
+            outcome = _retry_one(conn, result, writer, entry, settings, loaded_before, seen_now)
+            on_file(entry["path"], outcome)
 
 
 def _retry_one(
@@ -221,7 +240,7 @@ def _retry_one(
     result: LoadResult,
     writer: BatchWriter,
     entry: dict[str, Any],
-    parser: Parser,
+    settings: Settings,
     loaded_before: set[str],
     seen_now: set[str],
 ) -> str:
@@ -229,9 +248,9 @@ def _retry_one(
     path: str = entry["path"]
     document = store.stored_document(conn, entry.get("sha256"))
     if document is None:
-        data, code, reason = read_file(Path(path))
+        data, code, reason = read_file(Path(path), max_bytes=settings.limits.max_file_bytes)
         if data is None:
-            if Path(path).exists():
+            if code != VANISHED:
                 writer.quarantine_unread(path, code, reason)
                 return "unreadable"
             log.warning("%s: no stored bytes and the file is gone; left in quarantine", path)
@@ -247,7 +266,16 @@ def _retry_one(
         result.files_skipped += 1
         return "skipped"
     seen_now.add(document.sha256)
-    record = parser.parse(document.content, path)
+    record = next(
+        r
+        for _, r in parse_in_order(
+            [Job(document, document.content, path)],
+            parse=settings.parser.parse,
+            workers=1,
+            limits=settings.limits,
+        )
+    )
+    assert record is not None
     document.format = record.source.format or document.format
     writer.add(document, record)
     return "rejected" if record.status == "rejected" else "parsed"

@@ -82,3 +82,38 @@ def json_parse(data: bytes, path: str) -> Report:
     if report.status == "rejected":
         report.errors = [Error(e.code, f"{path}: {e.message}") for e in report.errors]
     return report
+
+
+# -- parsers that misbehave, for the limits (importable by name: pool workers run them) --------
+def spinning_parse(data: bytes, path: str) -> Report:
+    """``json_parse``, except that a file holding ``SPIN`` never finishes (a pure-Python loop)."""
+    while b"SPIN" in data:
+        pass
+    return json_parse(data, path)
+
+
+def deaf_parse(data: bytes, path: str) -> Report:
+    """Spins on ``SPIN`` with the alarm ignored, as C code that never returns to Python would."""
+    import signal
+
+    if b"SPIN" in data:
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        while True:
+            pass
+    return json_parse(data, path)
+
+
+def greedy_parse(data: bytes, path: str) -> Report:
+    """Asks for 4 GiB on ``GREEDY`` (a 963-byte DOCX with a huge gridSpan did)."""
+    if b"GREEDY" in data:
+        hoard = bytearray(4 * 2**30)
+        return json_parse(bytes(hoard[:0]), path)
+    return json_parse(data, path)
+
+
+def sleepy_parse(data: bytes, path: str) -> Report:
+    """Takes a minute over every file: a run to kill while its workers are busy."""
+    import time
+
+    time.sleep(60)
+    return json_parse(data, path)

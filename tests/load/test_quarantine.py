@@ -13,6 +13,7 @@ from etl.load import open_quarantine
 from etl.record import Report
 from etl.run import (
     Files,
+    Limits,
     Parser,
     Quarantined,
     Settings,
@@ -94,16 +95,15 @@ def test_retry_reads_a_too_large_file_again_from_its_path(
     fresh_database: str, write_report, landing: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file quarantined with no bytes stored is read from where it was, if it still is."""
-    import etl.run.files as loader
-
     big = write_report("big.txt", make_report("丁县人民政府"))
     gone = write_report("gone.txt", make_report("戊县人民政府"))
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 10)
-    first = run_load(
-        fresh_database, Files(discover_files([landing])), Settings(parser=Parser(PARSER, json_parse))
-    )
+    small = Settings(parser=Parser(PARSER, json_parse), limits=Limits(max_file_bytes=10))
+    first = run_load(fresh_database, Files(discover_files([landing])), small)
     assert {q.error_code for q in first.quarantined} == {"too_large"}
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1 << 20)
+    assert "more than the 10 bytes" in first.quarantined[0].reason
+    # the next night, with the same limit: the same files are not quarantined (nor exit 3) again
+    again = run_load(fresh_database, Files(discover_files([landing])), small)
+    assert (again.files_quarantined, again.skipped_in_quarantine) == (0, 2)
     gone.unlink()
 
     result = run_load(fresh_database, Quarantined(), Settings(parser=Parser(PARSER, json_parse)))

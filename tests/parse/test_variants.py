@@ -373,3 +373,12 @@ def test_section_4_headings_that_do_not_line_up_settle_nothing() -> None:
     )
     assert all(c.value is None for c in report.review_litigation)
     assert [f.rule for f in report.findings if f.rule == "ambiguous_cells"] == ["ambiguous_cells"]
+
+
+def test_a_digit_run_longer_than_any_figure_is_an_unread_cell_not_a_rejected_report() -> None:
+    """Python refuses int() past 4,300 digits; such a run once rejected the whole report."""
+    text = report({"granted": ["7" * 5000, "0", "0", "0", "0", "0", "7"]})
+    r = parse(text)
+    assert r.status != "rejected"
+    assert None in cells(r, "granted")
+    assert all(v is None or v < 10**200 for v in cells(r, "granted"))
