@@ -5,10 +5,14 @@ With no ``DATABASE_URL`` the project starts its own PostgreSQL 18 from the
 nothing but Python can run the warehouse). Its data directory is
 project-local (``var/pgdata`` beside ``pyproject.toml``, or ``$NIANBAO_HOME``)
 and is reused on the next run. It listens on ``127.0.0.1`` only, on a port
-chosen once and remembered, so a BI tool on the same machine can connect to
-the URL that ``nianbao db url`` prints. Authentication is ``trust`` for local
-connections: this server is a personal, loopback-only one; point
-``DATABASE_URL`` at a real server for anything shared.
+chosen once and remembered (or ``NIANBAO_PG_PORT``), so a BI tool on the same
+machine can connect to the URL that ``nianbao db url`` prints. Every
+connection proves a password (scram-sha-256; no ``trust`` line): the
+superuser's is generated at initialisation and kept in
+``var/superuser.password``, readable by its owner only, so another user of
+the machine cannot reach the warehouse through the loopback port. A server
+an older nianbao initialised with ``trust`` gets a password at its next
+start. Point ``DATABASE_URL`` at a real server for anything shared.
 
 We drive the wheel's ``initdb``/``pg_ctl`` ourselves rather than its
 ``get_server`` helper because that helper listens on a Unix socket only and
@@ -22,13 +26,15 @@ import contextlib
 import fcntl
 import json
 import os
+import re
+import secrets
 import socket
 import subprocess
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
@@ -74,7 +80,7 @@ class ConnectionInfo:
 
 def sqlalchemy_url(url: str) -> str:
     """The same database as a SQLAlchemy URL using the psycopg 3 driver."""
-    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+    for prefix in ("postgresql+psycopg://", "postgresql+psycopg2://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
@@ -89,11 +95,27 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def libpq_url(url: str) -> str:
+    """The URL as psycopg (libpq) takes it: SQLAlchemy's dialect forms
+    (``postgresql+psycopg://``, ``postgresql+psycopg2://``) and ``postgres://`` accepted.
+
+    Raises ``ValueError`` naming the problem for anything that is not a
+    PostgreSQL URL, so a typo fails before anything runs, not half-way.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
+        raise ValueError(
+            f"DATABASE_URL {redact(url)!r} is not a PostgreSQL URL (postgresql://user:password@host:port/dbname)"
+        )
+    return urlunsplit(parts._replace(scheme="postgresql"))
+
+
 def database_url(start_embedded: bool = True) -> str:
-    """``DATABASE_URL`` if set; otherwise the embedded server's URL (started if needed)."""
+    """``DATABASE_URL`` if set (as psycopg takes it); otherwise the embedded server's URL (started if needed)."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        return url
+        return libpq_url(url)
     if not start_embedded:
         raise RuntimeError("DATABASE_URL is not set and the embedded server was not started")
     return EmbeddedServer(project_home() / "var").start()
@@ -109,14 +131,18 @@ class EmbeddedServer:
         # durable=False (tests) turns off fsync: a test cluster is thrown away anyway.
         self.durable = durable
         self._state = root / "embedded.json"
+        self._password_file = root / "superuser.password"
 
     # -- public -----------------------------------------------------------
     def start(self) -> str:
         """Initialise (first time), start (if stopped), create the database; return its URL."""
         with self._locked():
             self._ensure_initialised()
+            self._ensure_port()
             if not self.is_running():
                 self._pg_ctl(["-w", "-t", "60", "-l", str(self.root / "postgres.log"), "start"])
+            if not self._password_file.exists():
+                self._require_passwords()
             self._ensure_database()
         return self.url()
 
@@ -128,11 +154,17 @@ class EmbeddedServer:
             self._pg_ctl(["-w", "-m", "fast", "stop"])
             return True
 
-    def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port()}/{self.dbname}"
+    def url(self, dbname: str | None = None) -> str:
+        """The superuser's URL, password included (``redact`` it before showing it in a log)."""
+        password = quote(self.password(), safe="")
+        return f"postgresql://postgres:{password}@127.0.0.1:{self.port()}/{dbname or self.dbname}"
 
     def port(self) -> int:
         return int(json.loads(self._state.read_text())["port"])
+
+    def password(self) -> str:
+        """The superuser's password, generated at initialisation, kept in ``superuser.password`` (mode 0600)."""
+        return self._password_file.read_text(encoding="utf-8").strip()
 
     def is_running(self) -> bool:
         if not (self.pgdata / "PG_VERSION").exists():
@@ -183,22 +215,36 @@ class EmbeddedServer:
         self.pgdata.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             self._prepare_root_permissions()
-        subprocess.run(
-            [
-                str(self._bin("initdb")),
-                "-D",
-                str(self.pgdata),
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--no-locale",
-                "-U",
-                "postgres",
-            ],
-            check=True,
-            capture_output=True,
-            **self._as_user(),
-        )
-        port = _free_port()
+        password = self._new_password()
+        # initdb reads the password from a file the server's user can read; gone once read
+        pwfile = self.root / ".initdb.pw"
+        pwfile.write_text(password + "\n", encoding="utf-8")
+        pwfile.chmod(0o600)
+        if os.geteuid() == 0:
+            import pwd
+
+            entry = pwd.getpwnam(SYSTEM_USER)
+            os.chown(pwfile, entry.pw_uid, entry.pw_gid)
+        try:
+            subprocess.run(
+                [
+                    str(self._bin("initdb")),
+                    "-D",
+                    str(self.pgdata),
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--no-locale",
+                    "-U",
+                    "postgres",
+                ],
+                check=True,
+                capture_output=True,
+                **self._as_user(),
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+        port = _configured_port() or _free_port()
         settings = {
             "listen_addresses": "'127.0.0.1'",
             "port": str(port),
@@ -215,6 +261,45 @@ class EmbeddedServer:
             for key, value in settings.items():
                 conf.write(f"{key} = {value}\n")
         self._state.write_text(json.dumps({"port": port}))
+
+    def _new_password(self) -> str:
+        """A fresh superuser password, written to ``superuser.password`` readable by this user only."""
+        password = secrets.token_urlsafe(24)
+        fd = os.open(self._password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(password + "\n")
+        os.chmod(self._password_file, 0o600)
+        return password
+
+    def _ensure_port(self) -> None:
+        """``NIANBAO_PG_PORT`` wins over the port chosen at initialisation (applied at the next start)."""
+        wanted = _configured_port()
+        if wanted is None or wanted == self.port():
+            return
+        if self.is_running():
+            self._pg_ctl(["-w", "-m", "fast", "stop"])
+        with open(self.pgdata / "postgresql.conf", "a") as conf:
+            conf.write(f"port = {wanted}  # NIANBAO_PG_PORT\n")
+        self._state.write_text(json.dumps({"port": wanted}))
+
+    def _require_passwords(self) -> None:
+        """A server initialised by an older nianbao with ``trust``: give the superuser a password
+        and make every connection prove one (scram-sha-256)."""
+        admin = f"postgresql://postgres@127.0.0.1:{self.port()}/postgres"
+        password = self._new_password()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("set password_encryption = 'scram-sha-256'")
+            conn.execute(sql.SQL("alter role postgres password {}").format(sql.Literal(password)))
+            hba = conn.execute("show hba_file").fetchone()[0]  # type: ignore[index]
+        lines = Path(hba).read_text().splitlines()
+        rewritten = [
+            re.sub(r"\b(trust|md5|password)\s*$", "scram-sha-256", line)
+            if not line.lstrip().startswith("#")
+            else line
+            for line in lines
+        ]
+        Path(hba).write_text("\n".join(rewritten) + "\n")
+        self._pg_ctl(["reload"])
 
     def _prepare_root_permissions(self) -> None:
         """As root, PostgreSQL must run as an unprivileged user owning its files."""
@@ -239,11 +324,20 @@ class EmbeddedServer:
         os.chown(self.root, entry.pw_uid, entry.pw_gid)
 
     def _ensure_database(self) -> None:
-        admin = f"postgresql://postgres@127.0.0.1:{self.port()}/postgres"
-        with psycopg.connect(admin, autocommit=True) as conn:
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
             exists = conn.execute("select 1 from pg_database where datname = %s", (self.dbname,)).fetchone()
             if not exists:
                 conn.execute(sql.SQL("create database {}").format(sql.Identifier(self.dbname)))
+
+
+def _configured_port() -> int | None:
+    """``NIANBAO_PG_PORT``, the port an operator chose for the embedded server (a firewall, a BI tool)."""
+    value = os.environ.get("NIANBAO_PG_PORT", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ValueError(f"NIANBAO_PG_PORT={value!r} is not a port number")
+    return int(value)
 
 
 def _free_port() -> int:
