@@ -69,8 +69,7 @@ def _groups(rows: Iterable[Label], axis: str) -> dict[str, tuple[str, str]]:
 def _measure_headings(rows: Iterable[Label]) -> dict[tuple[str, str, str], tuple[str, str]]:
     """(template, item, measure) -> the heading a template prints instead of the measure's label."""
     return {
-        (r.template, r.group_code, r.code): (r.label_zh, r.label_en)
-        for r in _axis(rows, "measure_heading")
+        (r.template, r.group_code, r.code): (r.label_zh, r.label_en) for r in _axis(rows, "measure_heading")
     }
 
 
@@ -93,9 +92,7 @@ def applicant_types(labels: Sequence[Label]) -> str:
     rows = []
     for r in _axis(labels, "applicant"):
         group_zh, group_en = groups[r.group_code]
-        rows.append(
-            (r.code, r.label_zh, r.label_en, r.group_code, group_zh, group_en, r.position)
-        )
+        rows.append((r.code, r.label_zh, r.label_en, r.group_code, group_zh, group_en, r.position))
     header = ("applicant_code", "label_zh", "label_en", "group_code", "group_zh", "group_en", "sort_order")
     return _csv(header, rows)
 
@@ -197,9 +194,7 @@ def disclosure_items(labels: Sequence[Label]) -> str:
             group_zh, group_en = groups[item.group_code]
             for code in item.measures:
                 m = measures[(code, template)]
-                measure_zh, measure_en = headings.get(
-                    (template, item.code, code), (m.label_zh, m.label_en)
-                )
+                measure_zh, measure_en = headings.get((template, item.code, code), (m.label_zh, m.label_en))
                 order += 1
                 rows.append(
                     (

@@ -26,12 +26,8 @@ def test_seeds_carry_every_label_table_code() -> None:
     def codes(name: str, column: str) -> set[str]:
         return {r[column] for r in csv.DictReader(io.StringIO(generated[name]))}
 
-    assert codes("applicant_types.csv", "applicant_code") == {
-        r.code for r in labels if r.axis == "applicant"
-    }
-    assert codes("application_outcomes.csv", "outcome_code") == {
-        r.code for r in labels if r.axis == "row"
-    }
+    assert codes("applicant_types.csv", "applicant_code") == {r.code for r in labels if r.axis == "applicant"}
+    assert codes("application_outcomes.csv", "outcome_code") == {r.code for r in labels if r.axis == "row"}
     assert len(codes("review_results.csv", "review_result_code")) == 15
     outcomes = {
         r["outcome_code"]: r for r in csv.DictReader(io.StringIO(generated["application_outcomes.csv"]))

@@ -191,7 +191,7 @@ def test_reparse_with_a_newer_parser_rederives_the_marts_without_the_files(
 ) -> None:
     from etl.pipeline import Parser, parse_bytes
 
-    monkeypatch.setattr("etl.run.driver.PARSER", Parser("99.0.0", parse_bytes))
+    monkeypatch.setattr("etl.run.settings.PARSER", Parser("99.0.0", parse_bytes))
     n = len(reference.cells)
 
     result = invoke(["reparse", "--log-format", "json"], warehouse, ops_home)
