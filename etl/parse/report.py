@@ -14,6 +14,7 @@ import re
 
 from etl.parse.applications import SECTION_HEADING, Applications, parse_applications
 from etl.parse.disclosure import Disclosure, parse_disclosure
+from etl.parse.kind import reads_as_report
 from etl.parse.legacy import parse_legacy
 from etl.parse.metadata import read_metadata
 from etl.parse.prepare import prepare
@@ -25,7 +26,7 @@ from etl.record import Agency, Error, Finding, Report, Source
 
 # Bump when parsing changes what a record holds: `nianbao reparse` re-derives
 # the parsed tables of stored documents whose records came from older versions.
-PARSER_VERSION = "1.2.1"
+PARSER_VERSION = "1.3.0"
 
 _GARBAGE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 _REPORT_WORDS = re.compile(r"信息公开")
@@ -165,6 +166,13 @@ def _parse(text: str, source: Source) -> Report:
                 )
             )
     elif not report.legacy_stats:
+        why = reads_as_report(text, meta.report_year)
+        if why:
+            return _reject(
+                Report(source=source, agency=report.agency, report_year=meta.report_year),
+                "not_a_report",
+                f"{source.path}: no statistics table, and {why}",
+            )
         report.status = "partial"
         report.errors.append(
             Error(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -382,3 +383,25 @@ def test_a_digit_run_longer_than_any_figure_is_an_unread_cell_not_a_rejected_rep
     assert r.status != "rejected"
     assert None in cells(r, "granted")
     assert all(v is None or v < 10**200 for v in cells(r, "granted"))
+
+
+NOT_REPORTS = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "not-reports").iterdir())
+
+
+@pytest.mark.parametrize("path", NOT_REPORTS, ids=lambda p: p.name)
+def test_pages_about_reports_are_not_reports(path: Path) -> None:
+    from etl.pipeline import parse_file
+
+    r = parse_file(path)
+    assert r.status == "rejected" and [e.code for e in r.errors] == ["not_a_report"]
+    assert str(path) in r.errors[0].message
+
+
+def test_a_report_cut_after_its_opening_still_reads_as_one() -> None:
+    text = (
+        "某县统计局2015年政府信息公开工作年度报告\n"
+        "根据《中华人民共和国政府信息公开条例》要求，现公布某县统计局2015年政府信息公开工作年度报告。"
+        "本年报由概述，主动公开政府信息情况，依申请公开政府信息情况等部分组成。"
+    )
+    r = parse(text)
+    assert (r.status, [e.code for e in r.errors], r.report_year) == ("partial", ["no_tables"], 2015)
