@@ -120,11 +120,24 @@ reports = Table(
     # fields of this row filled from the crawler's manifest, not the file
     # (agency_name, published_date): the parser found none
     Column("manifest_fields", ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
+    # SHA-256 of the parsed record without its source: identical records (a copy
+    # re-encoded, a trailing space) share it and are one version (migration 0005)
+    Column("record_sha256", Text),
     # one parse of a document per parser version and run: `reparse --all`
     # writes a new parse beside the old one, which stays until the run completes
     UniqueConstraint("sha256", "parser_version", "run_id", name="reports_sha256_parser_version_run_id_key"),
     schema="raw",
 )
+# a document an operator chose as its agency-year's latest version (`nianbao versions pin`)
+version_pins = Table(
+    "version_pins",
+    metadata,
+    Column("sha256", Text, ForeignKey("raw.documents.sha256"), primary_key=True),
+    Column("pinned_at", TZ, nullable=False, server_default=text("now()")),
+    Column("note", Text),
+    schema="ops",
+)
+
 Index("ix_reports_agency_year", reports.c.agency_name, reports.c.report_year)
 Index("ix_reports_run_id", reports.c.run_id)
 

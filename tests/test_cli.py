@@ -481,3 +481,56 @@ def test_dbt_build_runs_when_the_marts_lack_something_and_only_then(
             "select count(*) filter (where marts_built_at is not null), count(*) from ops.load_runs"
         ).fetchone()
     assert built == (5, 9)  # every successful build is bookkept on its run
+
+
+# -- versions ----------------------------------------------------------------------
+@pytest.mark.slow
+def test_copies_are_one_version_and_an_operator_can_pin_one(fresh_database: str, tmp_path: Path) -> None:
+    """A GBK copy of a page is the same version; a later re-publication is latest until an operator
+    pins the first; unpinning gives the choice back to the rule; the cell facts follow."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    text = ANNING.read_text(encoding="utf-8")
+    (landing / "a-original.txt").write_text(text, encoding="utf-8")
+    (landing / "b-copy-gbk.txt").write_bytes(text.encode("gb18030"))
+    (landing / "c-republished.txt").write_text(text.replace("2021年2月2日", "2021年3月5日"), encoding="utf-8")
+    assert invoke(["run", str(landing)], fresh_database).exit_code == 0
+
+    def versions() -> dict[str, tuple]:
+        with psycopg.connect(fresh_database) as conn:
+            rows = conn.execute(
+                "select source_path, report_id, is_latest, version_count, version_rule, copy_of_report_id "
+                "from marts.fct_reports where agency_name = '安宁市人民政府' and report_year = 2020"
+            ).fetchall()
+        return {Path(r[0]).name: r[1:] for r in rows}
+
+    def latest_cells() -> set[int]:
+        with psycopg.connect(fresh_database) as conn:
+            return {
+                r[0]
+                for r in conn.execute(
+                    "select distinct report_id from marts.fct_application_outcomes where is_latest "
+                    "and report_id in (select report_id from marts.fct_reports where agency_name = '安宁市人民政府')"
+                )
+            }
+
+    v = versions()
+    original, copy, republished = v["a-original.txt"], v["b-copy-gbk.txt"], v["c-republished.txt"]
+    assert copy[4] == original[0] and not copy[1]  # a copy of the original, never latest
+    assert republished[1:4] == (True, 2, "latest published")
+    assert latest_cells() == {republished[0]}
+
+    pinned = invoke(
+        ["versions", "pin", str(original[0]), "--note", "the March page misprints 三"], fresh_database
+    )
+    assert pinned.exit_code == 0, pinned.output
+    assert versions()["a-original.txt"][1:4] == (True, 2, "pinned")
+    assert latest_cells() == {original[0]}
+
+    assert invoke(["versions", "unpin", str(original[0])], fresh_database).exit_code == 0
+    assert versions()["c-republished.txt"][1:4] == (True, 2, "latest published")
+    assert latest_cells() == {republished[0]}
+
+    missing = invoke(["versions", "pin", "999999"], fresh_database)
+    assert missing.exit_code == ExitCode.FAILED
+    assert "no report 999999" in missing.stderr and "Traceback" not in missing.stderr

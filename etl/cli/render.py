@@ -24,7 +24,12 @@ from etl.database import redact
 from etl.run import RunOutcome
 from etl.transform import MART_SCHEMA
 
-TITLES = {"load": "nianbao run", "reparse": "nianbao reparse", "retry": "nianbao quarantine retry"}
+TITLES = {
+    "load": "nianbao run",
+    "reparse": "nianbao reparse",
+    "retry": "nianbao quarantine retry",
+    "pin": "nianbao versions",
+}
 
 
 def stdout() -> Console:

@@ -13,6 +13,8 @@ The column lists below are the loader's half of the contract with
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,6 +54,7 @@ REPORT_COLUMNS = (
     "template",
     "published_date",
     "manifest_fields",
+    "record_sha256",
 )
 ACTIVE_DISCLOSURE_COLUMNS = ("report_id", "item", "measure", "value", "raw")
 APPLICATION_COLUMNS = ("report_id", "row_code", "applicant", "value", "raw")
@@ -255,6 +258,7 @@ def report_rows(
             report.template or "unknown",
             date,
             filled,
+            record_fingerprint(report),
         ),
         manifest_fields=filled,
     )
@@ -279,6 +283,22 @@ def report_rows(
             (report_id, i, f.rule, text(f.where) or "", numeric(f.expected), numeric(f.actual))
         )
     return rows
+
+
+def record_fingerprint(report: Report) -> str:
+    """SHA-256 of what the record says, without where it came from.
+
+    The source (path, the bytes' hash, encoding, format) and the error
+    messages (which name the file) are left out; error codes stay. Two
+    documents with the same fingerprint say the same thing (a copy
+    re-encoded, a trailing space, one page saved twice), and dbt counts them
+    as one version of their agency-year.
+    """
+    data = report.to_dict()
+    data.pop("source", None)
+    data["errors"] = sorted(e["code"] for e in data.get("errors", []))
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _refuse_duplicates(table: str, cells: list[tuple[Any, ...]]) -> None:

@@ -21,7 +21,7 @@ from etl.run.files import discover_files, roots_of, sample_files
 from etl.run.manifest import Manifest, load_manifest
 from etl.run.marts import DbtOptions, Freshness, MartsOutcome
 from etl.run.settings import Limits, Settings
-from etl.run.sources import Files, Quarantined, Source, Stored
+from etl.run.sources import Files, Pin, Quarantined, Source, Stored
 
 __all__ = [
     "PARSER",
@@ -33,6 +33,7 @@ __all__ = [
     "Manifest",
     "MartsOutcome",
     "Parser",
+    "Pin",
     "Quarantined",
     "RunOutcome",
     "Settings",

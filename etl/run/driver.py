@@ -150,6 +150,9 @@ def execute(
         hint = "" if settings.wait_seconds else "; `--wait SECONDS` queues behind it"
         log.error("%s (exit code 4%s)", exc, hint)
         return RunOutcome(ExitCode.LOCKED, url=url, error=str(exc))
+    except LookupError as exc:  # the run was asked about something that is not there (a report id)
+        log.error("%s", exc)
+        return RunOutcome(ExitCode.FAILED, url=url, error=str(exc))
     except Exception as exc:
         log.exception("load failed: %s", exc)
         return RunOutcome(ExitCode.FAILED, url=url, error=f"load failed: {type(exc).__name__}: {exc}")

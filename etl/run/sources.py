@@ -35,7 +35,7 @@ from typing import Any, Protocol
 
 import psycopg
 
-from etl.load import runs, store
+from etl.load import pins, runs, store
 from etl.load.rows import Document
 from etl.load.writer import BatchWriter, LoadResult
 from etl.pipeline import Parser
@@ -279,3 +279,42 @@ def _retry_one(
     document.format = record.source.format or document.format
     writer.add(document, record)
     return "rejected" if record.status == "rejected" else "parsed"
+
+
+# -- a pin ------------------------------------------------------------------------
+@dataclass
+class Pin:
+    """No files: pin (or unpin) a version under the writer lock, so the run's build shows it."""
+
+    report_id: int
+    note: str | None = None
+    unpin: bool = False
+    kind: str = "pin"
+    command: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.command:
+            verb = "unpin" if self.unpin else "pin"
+            self.command = f"nianbao versions {verb} {self.report_id}"
+
+    def total(self, conn: psycopg.Connection[Any], parser: Parser) -> int:
+        return 0
+
+    def feed(
+        self,
+        conn: psycopg.Connection[Any],
+        result: LoadResult,
+        writer: BatchWriter,
+        settings: Settings,
+        on_file: Progress,
+    ) -> None:
+        if self.unpin:
+            if not pins.unpin(conn, self.report_id):
+                log.warning("report %d's document was not pinned", self.report_id)
+            else:
+                log.info("report %d's document unpinned", self.report_id)
+            return
+        sha = pins.pin(conn, self.report_id, self.note)
+        log.info(
+            "report %d pinned as its agency-year's latest version (document %s)", self.report_id, sha[:12]
+        )

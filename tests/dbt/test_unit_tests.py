@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
 UNIT_TESTS = {
     "versions_keep_the_newest_parse_and_rank_republications",
     "templates_conform_and_pre2019_figures_fill_only_gaps",
+    "versions_only_get_better",
 }
 
 

@@ -117,7 +117,8 @@ def test_a_parallel_load_writes_what_an_in_line_load_writes(corpus: list[Path], 
     with psycopg.connect(fresh_database) as conn:
         conn.execute(
             "truncate raw.documents, raw.reports, raw.application_cells, raw.review_litigation_cells, "
-            "raw.active_disclosure_cells, raw.legacy_stats, raw.findings, ops.quarantine, ops.load_runs "
+            "raw.active_disclosure_cells, raw.legacy_stats, raw.findings, ops.quarantine, ops.load_runs, "
+            "ops.version_pins "
             "restart identity"
         )
     pooled = run_load(fresh_database, Files(discover_files([corpus[0].parent])), Settings(workers=2))

@@ -10,12 +10,18 @@
 -- reports), which sent an incremental model into nested loops for minutes
 -- (docs/performance.md). Built once per run, with statistics, it costs a
 -- second or two at 100,000 reports.
--- One row per report version. Two kinds of history meet here:
+-- One row per report version. Three kinds of history meet here:
 --   * re-parses: the same document (sha256) parsed again by a newer parser;
 --     only the newest parser's reading of a document is kept;
+--   * copies: another document whose parsed record is identical (the same
+--     record_sha256: a copy re-encoded, a trailing space, one page saved
+--     twice) is the same version: kept, marked copy_of_report_id, never latest;
 --   * re-publications: another document for the same agency and year; all
---     are kept, and the one with the latest published date (then the one
---     first loaded last) is marked is_latest.
+--     are kept, and one is marked is_latest by a rule that never lets a less
+--     complete record replace a more complete one: a version an operator
+--     pinned (nianbao versions pin), then a complete one (parsed) before a
+--     partial one, then the latest published date, then the one first loaded
+--     last. version_rule says which step chose the latest.
 -- Where the agency or the year is unknown a version cannot be compared with
 -- others, so each such document is its own group (and its own latest).
 
@@ -34,6 +40,12 @@ documents as (
 findings as (
 
     select * from {{ ref('stg_raw__findings') }}
+
+),
+
+pins as (
+
+    select * from {{ ref('stg_raw__version_pins') }}
 
 ),
 
@@ -90,64 +102,118 @@ latest_parses as (
             when parses_ranked.agency_name is not null and parses_ranked.report_year is not null
                 then 'agency-year:' || parses_ranked.agency_name || '|' || parses_ranked.report_year
             else 'document:' || parses_ranked.document_sha256
-        end as version_group
+        end as version_group,
+        coalesce(parses_ranked.record_sha256, parses_ranked.document_sha256) as record_key,
+        pins.document_sha256 is not null as is_pinned
     from parses_ranked
     left join documents
         on parses_ranked.document_sha256 = documents.document_sha256
+    left join pins
+        on parses_ranked.document_sha256 = pins.document_sha256
     where parses_ranked.parse_rank = 1
+
+),
+
+copies_ranked as (
+
+    -- documents of one agency-year whose records are identical are one version:
+    -- the pinned one, else the one loaded first, stands for it
+    select
+        *,
+        row_number() over copies as copy_rank,
+        first_value(report_id) over copies as copy_of
+    from latest_parses
+    window copies as (
+        partition by version_group, record_key
+        order by is_pinned desc, first_loaded_at, report_id
+    )
 
 ),
 
 versions_ranked as (
 
     select
-        *,
+        report_id as version_report_id,
         row_number() over (
             partition by version_group
             order by
+                is_pinned desc,
                 (parse_status <> 'rejected') desc,
+                (parse_status = 'parsed') desc,
                 published_date desc nulls last,
                 first_loaded_at desc,
                 report_id desc
         ) as version_rank,
-        count(*) over (partition by version_group) as version_count
-    from latest_parses
+        count(*) over (partition by version_group) as version_count,
+        max(published_date) over (partition by version_group) as newest_published_date,
+        is_pinned as version_is_pinned,
+        published_date as version_published_date
+    from copies_ranked
+    where copy_rank = 1
+
+),
+
+versioned as (
+
+    select
+        copies_ranked.*,
+        versions_ranked.version_rank,
+        versions_ranked.version_count,
+        versions_ranked.version_rank = 1 and copies_ranked.copy_rank = 1 as is_latest,
+        case when copies_ranked.copy_rank > 1 then copies_ranked.copy_of end as copy_of_report_id,
+        case
+            when versions_ranked.version_rank <> 1 or copies_ranked.copy_rank > 1 then null
+            when versions_ranked.version_is_pinned then 'pinned'
+            when versions_ranked.version_count = 1 then 'only version'
+            when versions_ranked.newest_published_date > versions_ranked.version_published_date
+                or (versions_ranked.version_published_date is null
+                    and versions_ranked.newest_published_date is not null)
+                then 'most complete'
+            else 'latest published'
+        end as version_rule
+    from copies_ranked
+    inner join versions_ranked
+        on copies_ranked.copy_of = versions_ranked.version_report_id
 
 ),
 
 final as (
 
     select
-        versions_ranked.report_id,
-        versions_ranked.document_sha256,
-        versions_ranked.run_id,
-        versions_ranked.parser_version,
-        versions_ranked.parse_count::integer as parse_count,
-        versions_ranked.source_path,
-        versions_ranked.source_format,
-        versions_ranked.source_encoding,
-        versions_ranked.parse_status,
-        jsonb_array_length(versions_ranked.parse_errors)::integer as error_count,
-        coalesce(md5(versions_ranked.agency_name), 'unknown') as agency_key,
-        versions_ranked.agency_name,
-        versions_ranked.region_code,
-        versions_ranked.agency_level,
-        versions_ranked.agency_kind,
-        versions_ranked.report_year,
-        coalesce(versions_ranked.report_year, -1) as year_key,
-        versions_ranked.template,
-        versions_ranked.published_date,
-        versions_ranked.parsed_at,
-        versions_ranked.first_loaded_at,
+        versioned.report_id,
+        versioned.document_sha256,
+        versioned.run_id,
+        versioned.parser_version,
+        versioned.parse_count::integer as parse_count,
+        versioned.source_path,
+        versioned.source_format,
+        versioned.source_encoding,
+        versioned.parse_status,
+        jsonb_array_length(versioned.parse_errors)::integer as error_count,
+        coalesce(md5(versioned.agency_name), 'unknown') as agency_key,
+        versioned.agency_name,
+        versioned.region_code,
+        versioned.agency_level,
+        versioned.agency_kind,
+        versioned.report_year,
+        coalesce(versioned.report_year, -1) as year_key,
+        versioned.template,
+        versioned.published_date,
+        versioned.parsed_at,
+        versioned.first_loaded_at,
         coalesce(finding_counts.finding_count, 0)::integer as finding_count,
         coalesce(finding_counts.reconciliation_finding_count, 0)::integer as reconciliation_finding_count,
-        versions_ranked.version_group,
-        versions_ranked.version_rank::integer as version_rank,
-        versions_ranked.version_count::integer as version_count,
-        versions_ranked.version_rank = 1 as is_latest
-    from versions_ranked
+        versioned.version_group,
+        versioned.version_rank::integer as version_rank,
+        versioned.version_count::integer as version_count,
+        versioned.is_latest,
+        versioned.is_pinned,
+        versioned.record_sha256,
+        versioned.copy_of_report_id,
+        versioned.version_rule
+    from versioned
     left join finding_counts
-        on versions_ranked.report_id = finding_counts.report_id
+        on versioned.report_id = finding_counts.report_id
 
 )
 

@@ -23,6 +23,7 @@ renamed as (
         report_year::integer as report_year,
         template,
         published_date::date as published_date,
+        record_sha256,
         parsed_at
 
     from source
