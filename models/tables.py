@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    CheckConstraint,
     Column,
     Date,
     ForeignKey,
@@ -29,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TIMESTAMP
 
-OWNED_SCHEMAS = ("raw", "ops")
+OWNED_SCHEMAS = ("raw", "ops", "status")
 
 metadata = MetaData(
     naming_convention={
@@ -136,6 +138,20 @@ version_pins = Table(
     Column("pinned_at", TZ, nullable=False, server_default=text("now()")),
     Column("note", Text),
     schema="ops",
+)
+
+# the marts' build state, one row, readable by the reader role (migration 0006)
+marts_build = Table(
+    "marts_build",
+    metadata,
+    Column("id", Boolean, primary_key=True, server_default=text("true")),
+    Column("state", Text, nullable=False),
+    Column("run_id", BigInteger),
+    Column("build_started_at", TZ),
+    Column("built_at", TZ),
+    Column("message", Text),
+    CheckConstraint("id", name="marts_build_one_row"),
+    schema="status",
 )
 
 Index("ix_reports_agency_year", reports.c.agency_name, reports.c.report_year)

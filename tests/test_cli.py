@@ -165,6 +165,16 @@ def test_run_quarantines_garbage_by_name_and_exits_3(fresh_database: str, garbag
     assert "files seen 1" in out
 
 
+def test_a_run_that_builds_says_so_where_dashboards_read(fresh_database: str, garbage: Path) -> None:
+    result = invoke(["run", str(garbage.parent)], fresh_database)
+    assert result.exit_code == ExitCode.QUARANTINED, result.output
+    with psycopg.connect(fresh_database) as conn:
+        state, run_id = conn.execute("select state, run_id from status.marts_build").fetchone()  # type: ignore[misc]
+    assert (state, run_id) == ("built", 1)
+    shown = invoke(["status"], fresh_database)
+    assert "marts: built" in shown.stdout
+
+
 def test_second_run_loads_nothing_and_exits_0(fresh_database: str, garbage: Path) -> None:
     invoke(["run", "--no-dbt", str(garbage)], fresh_database)
     result = invoke(["run", "--no-dbt", "--log-format", "json", str(garbage)], fresh_database)

@@ -436,12 +436,15 @@ def status(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many runs to show.")] = 10,
 ) -> None:
     from etl.load import last_runs, open_quarantine
+    from etl.load.runs import lock_holder, marts_status
 
     out = render.stdout()
-    runs, quarantined = _read_ledger(
-        Console(stderr=True), lambda conn: (last_runs(conn, limit), open_quarantine(conn))
+    runs, quarantined, marts, holder = _read_ledger(
+        Console(stderr=True),
+        lambda conn: (last_runs(conn, limit), open_quarantine(conn), marts_status(conn), lock_holder(conn)),
     )
-    render.print_runs(out, runs)
+    render.print_runs(out, runs, lock_held=holder is not None)
+    render.print_marts_status(out, marts, lock_held=holder is not None)
 
     out.print()
     render.print_quarantine(out, quarantined)

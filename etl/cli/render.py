@@ -201,8 +201,13 @@ def quarantine_lines(entries: list[dict[str, Any]]) -> list[str]:
     return [json.dumps({k: _jsonable(v) for k, v in q.items()}, ensure_ascii=False) for q in entries]
 
 
-def print_runs(out: Console, runs: list[dict[str, Any]]) -> None:
-    """``nianbao status``'s table of the last runs, and each failed run's first error line."""
+def print_runs(out: Console, runs: list[dict[str, Any]], *, lock_held: bool = True) -> None:
+    """``nianbao status``'s table of the last runs, and each failed run's first error line.
+
+    A run still ``running`` while nobody holds the writer lock died (killed,
+    or its machine went down): it is shown as ``dead``; the next run removes
+    what it left.
+    """
     table = Table(title=f"last {len(runs)} run(s)", title_justify="left")
     for column in (
         "run",
@@ -224,11 +229,17 @@ def print_runs(out: Console, runs: list[dict[str, Any]]) -> None:
         if r["finished_at"] is not None:
             took = f"{(r['finished_at'] - r['started_at']).total_seconds():.1f}s"
         style = {"completed": "green", "completed_with_quarantine": "yellow"}.get(r["status"], "red")
+        shown = r["status"]
+        if shown == "running" and not lock_held:
+            shown = "dead"
+            errors.append(
+                f"run {r['run_id']}: dead (running, but no process holds the writer lock); the next run cleans up"
+            )
         table.add_row(
             str(r["run_id"]),
             r["started_at"].astimezone().strftime("%m-%d %H:%M"),
             took,
-            Text(r["status"], style=style),
+            Text(shown, style=style),
             Text(r["parser_version"]),
             str(r["files_seen"]),
             str(r["files_loaded"]),
@@ -243,6 +254,42 @@ def print_runs(out: Console, runs: list[dict[str, Any]]) -> None:
     out.print(table if runs else "no load runs yet")
     for line in errors:
         out.print(line, highlight=False, markup=False)
+
+
+MARTS_STATES = {
+    "built": ("green", "the marts hold every completed run up to run {run_id} (built {built_at})"),
+    "building": (
+        "yellow",
+        "the marts are being built after run {run_id} (since {build_started_at}): until the build ends they may mix two loads",
+    ),
+    "interrupted": ("red", "{message}"),
+    "failed": (
+        "red",
+        "the build after run {run_id} failed: the marts may mix loads until a build succeeds ({message})",
+    ),
+    "never built": ("yellow", "the marts have never been built here"),
+}
+
+
+def print_marts_status(out: Console, state: dict[str, Any] | None, *, lock_held: bool) -> None:
+    """One line: whether the marts can be trusted as one consistent state (``status.marts_build``)."""
+    if state is None:
+        return
+    name = state["state"]
+    if name == "building" and not lock_held:
+        name, state = (
+            "interrupted",
+            {
+                **state,
+                "message": f"the build after run {state['run_id']} was killed half-way: the marts may mix two loads until the next build",
+            },
+        )
+    style, template = MARTS_STATES.get(name, ("red", name))
+    values = {
+        k: (v.astimezone().strftime("%Y-%m-%d %H:%M") if isinstance(v, dt.datetime) else v)
+        for k, v in state.items()
+    }
+    out.print(Text(f"marts: {name}: " + template.format(**values), style=style))
 
 
 def print_records(out: Console, rows: list[tuple[str, Any]]) -> None:

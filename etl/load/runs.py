@@ -251,6 +251,12 @@ def recover(conn: psycopg.Connection[Any]) -> list[int]:
         ]
         for run_id in sorted(set(aborted) | set(leftovers)):
             purge_run(conn, run_id)
+        # a build still "building" while we hold the lock was killed half-way
+        conn.execute(
+            "update status.marts_build set state = 'interrupted', "
+            "message = 'the build of run ' || coalesce(run_id::text, '?') || ' was killed half-way: the marts "
+            "may mix two loads until the next build completes' where state = 'building'"
+        )
     return aborted
 
 
@@ -344,6 +350,40 @@ def mark_marts_built(conn: psycopg.Connection[Any], run_id: int) -> None:
     """Record that ``dbt build`` succeeded after ``run_id``: the marts hold every completed run up to it."""
     with conn.transaction():
         conn.execute("update ops.load_runs set marts_built_at = now() where run_id = %s", (run_id,))
+        conn.execute(
+            "update status.marts_build set state = 'built', run_id = %s, built_at = now(), message = null",
+            (run_id,),
+        )
+
+
+def mark_marts_building(conn: psycopg.Connection[Any], run_id: int) -> None:
+    """Say, where dashboards read it, that the marts are being rebuilt: until ``built``, they may
+    mix the last load and the one before (dbt replaces them one model at a time)."""
+    with conn.transaction():
+        conn.execute(
+            "update status.marts_build set state = 'building', run_id = %s, build_started_at = now(), "
+            "message = null",
+            (run_id,),
+        )
+
+
+def mark_marts_failed(conn: psycopg.Connection[Any], run_id: int, message: str) -> None:
+    """The build after ``run_id`` failed: the marts may mix loads until a build succeeds."""
+    with conn.transaction():
+        conn.execute(
+            "update status.marts_build set state = 'failed', run_id = %s, message = %s",
+            (run_id, message[:2000]),
+        )
+
+
+def marts_status(conn: psycopg.Connection[Any]) -> dict[str, Any] | None:
+    """The marts' build state (``status.marts_build``), or None on a database before migration 0006."""
+    if conn.execute("select to_regclass('status.marts_build')").fetchone() == (None,):
+        return None
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(
+            "select state, run_id, build_started_at, built_at, message from status.marts_build"
+        ).fetchone()
 
 
 def open_quarantine(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:

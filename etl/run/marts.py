@@ -18,7 +18,14 @@ from typing import Any
 
 import psycopg
 
-from etl.load.runs import mark_marts_built, marts_exist, marts_pending, record_error
+from etl.load.runs import (
+    mark_marts_building,
+    mark_marts_built,
+    mark_marts_failed,
+    marts_exist,
+    marts_pending,
+    record_error,
+)
 from etl.load.writer import LoadResult
 from etl.transform import MART_SCHEMA, DbtResult, dbt_build, run_dbt
 
@@ -168,6 +175,7 @@ def build(
     or the benchmark times it.
     """
     dbt: DbtResult | None = None
+    mark_marts_building(conn, run_id)
     try:
         dbt, message = build_marts(url, quiet=quiet, full_refresh=full_refresh, work_dir=work_dir)
         ok = dbt.success
@@ -180,6 +188,7 @@ def build(
         log.error("%s", message)
         try:
             record_error(conn, run_id, message)
+            mark_marts_failed(conn, run_id, message)
         except Exception:  # bookkeeping of a failure must not hide the failure
             log.warning("could not record the dbt failure on run %d", run_id)
     return MartsOutcome(ran=True, success=ok, message=message, dbt=dbt)

@@ -193,6 +193,8 @@ def test_reader_logs_in(samples_warehouse: SamplesWarehouse) -> None:
     conn = psycopg.connect(url, autocommit=True)
     with conn:
         assert conn.execute("select current_user").fetchone() == (READER,)
+        # the marts' build state is the reader's too: dashboards show figures as current only when built
+        assert conn.execute("select count(*) from status.marts_build").fetchone() == (1,)
         row = conn.execute(
             "select applications_received, total_processed from marts.rpt_agency_year"
             " where agency_name = '平潭综合实验区' and report_year = 2021"

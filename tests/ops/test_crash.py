@@ -128,6 +128,10 @@ class Crash:
     left_runs: list[tuple[int, str]] = field(default_factory=list)
     marts_after_kill: bool = False
     copy_was_running: bool = False
+    # what `nianbao status` and status.marts_build said between the kill and the next night
+    status_after_kill: str = ""
+    marts_state_after_kill: str = ""
+    marts_state_next: str = ""
     next_run: dict = field(default_factory=dict)
     next_returncode: int = -1
     next_stderr: str = ""
@@ -200,7 +204,12 @@ def crashes(
                 crash.marts_after_kill = bool(
                     conn.execute("select to_regclass('marts.fct_reports') is not null").fetchone()[0]
                 )
+                crash.marts_state_after_kill = conn.execute(
+                    "select state from status.marts_build"
+                ).fetchone()[0]
             crash.dead_run = crash.left_runs[0][0]
+            shown = start_nianbao(["status"], crash.url, work / crash.point, COLUMNS="200")
+            crash.status_after_kill = shown.communicate(timeout=120)[0]
 
         # the next night, for all four at once
         nights = {
@@ -219,6 +228,8 @@ def crashes(
             crash.checksums = mart_checksums(crash.url, VOLATILE_COLUMNS)
             crash.cells = report_cells(crash.url)
             crash.orphans = orphan_rows(crash.url)
+            with psycopg.connect(crash.url) as conn:
+                crash.marts_state_next = conn.execute("select state from status.marts_build").fetchone()[0]
         yield scenarios
     finally:
         for child in children.values():
@@ -239,7 +250,14 @@ def test_a_kill_leaves_no_partial_report(point: str, crashes: dict[str, Crash], 
         assert crash.left_runs == [(crash.dead_run, "completed")]
         assert len(crash.left) == n
         assert not crash.marts_after_kill
+        # killed during dbt build: dashboards (status.marts_build) and `nianbao status` say so
+        assert crash.marts_state_after_kill == "building"
+        assert "marts: interrupted" in crash.status_after_kill, crash.status_after_kill
         return
+    assert crash.marts_state_after_kill == "never built"
+    assert "dead" in crash.status_after_kill and "running" not in crash.status_after_kill.split("dead")[0], (
+        crash.status_after_kill
+    )
     # a run that never completed: downstream reads nothing of it
     assert crash.left_runs == [(crash.dead_run, "running")]
     assert {status for status, *_ in crash.left.values()} == {"running"}
@@ -266,3 +284,4 @@ def test_the_next_run_ends_as_an_uninterrupted_one(
     assert crash.cells == reference.cells
     assert set(crash.orphans.values()) == {0}, crash.orphans
     assert crash.checksums == reference.stable_checksums
+    assert crash.marts_state_next == "built"
