@@ -100,11 +100,8 @@ def roots_of(paths: Iterable[Path]) -> list[Path]:
     A file's folder is where the file's own entry stands (a link named
     directly is not followed to find it), with the folder's own links resolved.
     """
-    roots: set[Path] = set()
-    for p in paths:
-        folder = p if p.is_dir() else p.absolute().parent
-        roots.add(Path(os.path.realpath(folder)))
-    return sorted(roots)
+    folders = {p if p.is_dir() else p.absolute().parent for p in paths}
+    return sorted({Path(os.path.realpath(folder)) for folder in folders})
 
 
 def read_file(
