@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -28,6 +29,7 @@ from etl.database import EmbeddedServer
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE = REPO / "docker-compose.yml"
+LAPTOP_ENV = REPO / "docker" / "laptop.env"
 INIT_SQL = REPO / "docker" / "initdb" / "01-readonly-role.sql"
 SETUP_SH = REPO / "docker" / "metabase" / "setup.sh"
 READER = "nianbao_reader"
@@ -45,14 +47,47 @@ def test_docker_compose_config_is_valid() -> None:
             "docker-compose is not installed (apt-get install docker-compose); the YAML checks still ran"
         )
     result = subprocess.run(
-        [binary, "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True, cwd=REPO, timeout=120
+        [binary, "-f", str(COMPOSE), "--env-file", str(LAPTOP_ENV), "config", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
 
 
+def test_no_password_has_a_default_outside_the_laptop_file(tmp_path: Path) -> None:
+    """Without an .env, compose refuses to start and says which password to set and how."""
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.skip("docker-compose is not installed (apt-get install docker-compose)")
+    env = {k: v for k, v in os.environ.items() if "PASSWORD" not in k}
+    empty = tmp_path / "empty.env"
+    empty.write_text("")
+    result = subprocess.run(
+        [binary, "-f", str(COMPOSE), "--env-file", str(empty), "config", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode != 0
+    assert "PASSWORD" in result.stderr and "laptop.env" in result.stderr
+
+
+def test_images_are_pinned(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        image = service.get("image", "")
+        if image == "nianbao:latest":  # built here from this checkout
+            continue
+        tag = image.rpartition(":")[2]
+        assert ":" in image and tag != "latest" and any(ch.isdigit() for ch in tag), (name, image)
+
+
 def test_postgres_16_with_a_healthcheck(compose: dict[str, Any]) -> None:
     db = compose["services"]["db"]
-    assert db["image"] == "postgres:16"
+    assert db["image"].startswith("postgres:16.")
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
     env = db["environment"]
     assert env["POSTGRES_DB"] == "nianbao" and env["POSTGRES_USER"] == "nianbao"
@@ -62,7 +97,7 @@ def test_loader_is_built_here_and_waits_for_a_healthy_db(compose: dict[str, Any]
     loader = compose["services"]["loader"]
     assert loader["build"] == "."
     assert loader["depends_on"]["db"]["condition"] == "service_healthy"
-    url = urlsplit(loader["environment"]["DATABASE_URL"].replace("${NIANBAO_DB_PASSWORD:-nianbao}", "pw"))
+    url = urlsplit(re.sub(r"\$\{NIANBAO_DB_PASSWORD:\?[^}]*\}", "pw", loader["environment"]["DATABASE_URL"]))
     assert (url.hostname, url.port, url.path, url.username) == ("db", 5432, "/nianbao", "nianbao")
     dockerfile = (REPO / "Dockerfile").read_text()
     assert "FROM python:3.11-slim" in dockerfile
@@ -278,7 +313,14 @@ def test_scheduler_interpolates_with_docker_compose() -> None:
         text=True,
         cwd=REPO,
         timeout=120,
-        env={**os.environ, "NIANBAO_RUN_AT": "03:30", "NIANBAO_LANDING": "/srv/landing"},
+        env={
+            **os.environ,
+            "NIANBAO_RUN_AT": "03:30",
+            "NIANBAO_LANDING": "/srv/landing",
+            "NIANBAO_DB_PASSWORD": "p",
+            "NIANBAO_READER_PASSWORD": "r",
+            "MB_ADMIN_PASSWORD": "m",
+        },
     )
     assert result.returncode == 0, result.stderr
     scheduler = yaml.safe_load(result.stdout)["services"]["scheduler"]
