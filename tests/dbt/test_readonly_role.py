@@ -118,12 +118,13 @@ def test_reader_selects_from_every_mart(samples_warehouse: SamplesWarehouse) -> 
 
 
 def test_reader_is_refused_outside_marts(samples_warehouse: SamplesWarehouse) -> None:
-    """Every relation of every schema but marts is refused: raw, ops, staging, intermediate, seeds, audit."""
+    """Every relation of every schema but marts (and status, the marts' build state, which the reader
+    reads: status.marts_build) is refused: raw, ops, staging, intermediate, seeds, audit."""
     with psycopg.connect(samples_warehouse.url) as owner:
         schemas = [
             r[0]
             for r in owner.execute(
-                "select nspname from pg_namespace where nspname <> 'marts' and nspname <> all(%s)"
+                "select nspname from pg_namespace where nspname not in ('marts', 'status') and nspname <> all(%s)"
                 " and nspname not like 'pg_temp%%' and nspname not like 'pg_toast_temp%%'",
                 (list(SYSTEM_SCHEMAS),),
             )
@@ -195,6 +196,8 @@ def test_reader_logs_in(samples_warehouse: SamplesWarehouse) -> None:
         assert conn.execute("select current_user").fetchone() == (READER,)
         # the marts' build state is the reader's too: dashboards show figures as current only when built
         assert conn.execute("select count(*) from status.marts_build").fetchone() == (1,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("update status.marts_build set state = 'built'")
         row = conn.execute(
             "select applications_received, total_processed from marts.rpt_agency_year"
             " where agency_name = '平潭综合实验区' and report_year = 2021"
