@@ -23,6 +23,12 @@ Grid = list[list[str]]
 # A position a merged cell covers (U+2063 INVISIBLE SEPARATOR): no cell of its own.
 COVERED = "\u2063"
 
+# The largest grid a table may resolve to. A report's tables have a few
+# hundred cells; a 963-byte DOCX with gridSpan="100000000", or an HTML table of
+# large rowspan x colspan, asks for gigabytes before anything reads it.
+MAX_TABLE_COLUMNS = 1000  # the HTML standard's own colspan limit
+MAX_TABLE_CELLS = 200_000
+
 
 @dataclass
 class Extracted:
@@ -37,13 +43,27 @@ class ExtractError(Exception):
 
     ``code`` is a stable identifier (``empty``, ``binary``, ``unknown_format``,
     ``encrypted``, ``image_only``, ``scanned_pdf``, ``needs_conversion``,
-    ``corrupt``, ``encoding``); ``message`` says what is wrong and what to do.
+    ``corrupt``, ``encoding``, ``table_too_large``); ``message`` says what is wrong and what to do.
     """
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def check_table_size(rows: int, columns: int, where: str, cells: int | None = None) -> None:
+    """Refuse a grid no report's table comes near, before it is built (``table_too_large``).
+
+    ``cells`` is the area the table's spans claim where it can exceed
+    ``rows x columns`` (overlapping HTML spans); by default the rectangle.
+    """
+    if columns > MAX_TABLE_COLUMNS or max(rows * columns, cells or 0) > MAX_TABLE_CELLS:
+        raise ExtractError(
+            "table_too_large",
+            f"a table of {rows} rows x {columns} columns ({where}): more than any report's table "
+            f"(at most {MAX_TABLE_COLUMNS} columns and {MAX_TABLE_CELLS} cells); the file is damaged or hostile",
+        )
 
 
 def render_grid(grid: Grid) -> str:

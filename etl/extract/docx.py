@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from etl.extract.cells import clean_cell, grid_has_text, pad_grid
-from etl.extract.document import COVERED, Extracted, ExtractError, Grid, render_grid
+from etl.extract.document import COVERED, Extracted, ExtractError, Grid, check_table_size, render_grid
 
 _P, _TBL, _TR, _TC, _SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
 _SDT_CONTENT, _CUSTOM_XML = qn("w:sdtContent"), qn("w:customXml")
@@ -97,8 +97,15 @@ def table_grid(table: etree._Element) -> Grid:
     above it and is :data:`COVERED`, as are the columns a span covers.
     """
     grid: Grid = []
-    for row in _children(table, _TR):
-        cells: list[str] = [""] * _row_int(row, "w:gridBefore")
+    rows = _children(table, _TR)
+    widths = [
+        max(_row_int(row, "w:gridBefore"), 0)
+        + sum(max(_cell_int(c, "w:gridSpan"), 1) for c in _children(row, _TC))
+        for row in rows
+    ]
+    check_table_size(len(rows), max(widths, default=0), "w:gridSpan/w:gridBefore")
+    for row in rows:
+        cells: list[str] = [""] * max(_row_int(row, "w:gridBefore"), 0)
         for cell in _children(row, _TC):
             span = max(_cell_int(cell, "w:gridSpan"), 1)
             text = COVERED if _continues_merge(cell) else _cell_text(cell)

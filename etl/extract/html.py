@@ -15,7 +15,14 @@ import lxml.html
 
 from etl.extract.cells import clean_cell, grid_has_text, pad_grid
 from etl.extract.decode import decode_bytes
-from etl.extract.document import COVERED, Extracted, ExtractError, Grid, render_grid
+from etl.extract.document import (
+    COVERED,
+    Extracted,
+    ExtractError,
+    Grid,
+    check_table_size,
+    render_grid,
+)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -228,6 +235,18 @@ class _Reader:
         ``rowspan="0"``) stops at the last row, as in browsers.
         """
         height = len(rows)
+        # the area the spans claim, checked before a single position is placed
+        area = 0
+        for r, cells in enumerate(rows):
+            for cell in cells:
+                rowspan = _span(cell.get("rowspan"))
+                rowspan = height - r if rowspan == 0 else min(rowspan, height - r)
+                area += max(rowspan, 1) * min(max(_span(cell.get("colspan")), 1), _MAX_COLSPAN)
+        width = max(
+            (sum(min(max(_span(c.get("colspan")), 1), _MAX_COLSPAN) for c in cells) for cells in rows),
+            default=0,
+        )
+        check_table_size(height, width, "rowspan/colspan", cells=area)
         placed: dict[tuple[int, int], str] = {}
         for r, cells in enumerate(rows):
             c = 0
@@ -244,6 +263,7 @@ class _Reader:
                         placed.setdefault((r + i, c + j), text if i == j == 0 else COVERED)
                 c += colspan
         width = max((c for _, c in placed), default=-1) + 1
+        check_table_size(height, width, "rowspan/colspan")  # the rectangle the spans pushed out
         grid = [[placed.get((r, c), "") for c in range(width)] for r in range(height)]
         # A row without a single cell of its own (<tr></tr>, or one wholly covered
         # by rowspans from above) holds no text: it is markup noise.

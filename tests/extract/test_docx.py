@@ -112,3 +112,16 @@ def test_corrupt_docx() -> None:
     with pytest.raises(ExtractError) as error:
         extract_docx(buffer.getvalue())
     assert error.value.code == "corrupt"
+
+
+def test_a_huge_grid_span_is_refused_before_the_grid_is_built() -> None:
+    """A 963-byte DOCX with gridSpan="100000000" once asked for 2.4 GB."""
+    tbl = parse_xml(
+        f"""<w:tbl {nsdecls("w")}>
+  <w:tblGrid><w:gridCol/></w:tblGrid>
+  <w:tr><w:tc><w:tcPr><w:gridSpan w:val="100000000"/></w:tcPr><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc></w:tr>
+</w:tbl>"""
+    )
+    with pytest.raises(ExtractError) as caught:
+        table_grid(tbl)
+    assert caught.value.code == "table_too_large"

@@ -200,3 +200,25 @@ def test_script_only_page_is_empty() -> None:
         extract_html(page("<div id='app'></div><script>render()</script>"))
     assert error.value.code == "empty"
     assert "JavaScript" in error.value.message
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # 11 KB of HTML asking for gigabytes: every cell spans many rows and the widest columns
+        "<table>"
+        + "<tr>"
+        + '<td rowspan="5000" colspan="1000">x</td>' * 3
+        + "</tr>"
+        + "<tr><td>1</td></tr>" * 400
+        + "</table>",
+        # spans within bounds one by one, a rectangle beyond them together
+        "<table>" + "<tr>" + '<td colspan="900">a</td>' + "</tr>" + "<tr><td>1</td></tr>" * 300 + "</table>",
+    ],
+)
+def test_a_table_larger_than_any_report_is_refused_before_it_is_built(table: str) -> None:
+    html = f"<html><body><p>某县2023年政府信息公开工作年度报告</p>{table}</body></html>".encode()
+    with pytest.raises(ExtractError) as caught:
+        extract_html(html)
+    assert caught.value.code == "table_too_large"
+    assert "rows x" in caught.value.message
