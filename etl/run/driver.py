@@ -70,7 +70,7 @@ def _ignore(path: str, outcome: str) -> None:
     pass
 
 
-def _first_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
     """An error as one line (psycopg's span several; the SQL a driver quotes is cut)."""
     text = " ".join(str(exc).split("[SQL:")[0].split())
     return (text or type(exc).__name__)[:400]
@@ -136,7 +136,7 @@ def execute(
         try:
             upgrade(url)
         except Exception as exc:
-            message = f"cannot migrate {redact(url)}: {_first_line(exc)}"
+            message = f"cannot migrate {redact(url)}: {one_line(exc)}"
             log.error("%s", message)
             return RunOutcome(ExitCode.FAILED, url=url, error=message)
 

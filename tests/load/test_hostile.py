@@ -118,13 +118,18 @@ def test_the_size_limit_counts_bytes_read_not_what_stat_says(landing: Path) -> N
     assert read_file(grown, max_bytes=1001)[0] == b"x" * 1001
 
 
+def good_files_to_start_the_pool(write_report) -> None:  # type: ignore[no-untyped-def]
+    """17 good reports: more than MIN_PARALLEL, so a load with workers parses in the pool."""
+    for i in range(17):
+        write_report(f"good-{i:02}.txt", make_report(f"{i}号县人民政府"))
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_parse_over_its_time_limit_is_quarantined_and_the_night_goes_on(
     fresh_database: str, write_report, landing: Path, workers: int
 ) -> None:  # type: ignore[no-untyped-def]
     # 17 good files start the pool (MIN_PARALLEL) when there are workers
-    for i in range(17):
-        write_report(f"good-{i:02}.txt", make_report(f"{i}号县人民政府"))
+    good_files_to_start_the_pool(write_report)
     write_report("spin.txt", raw=b"SPIN")
 
     result = load(
@@ -142,8 +147,7 @@ def test_a_parse_over_its_time_limit_is_quarantined_and_the_night_goes_on(
 
 
 def test_a_parse_deaf_to_its_alarm_is_killed(fresh_database: str, write_report, landing: Path) -> None:  # type: ignore[no-untyped-def]
-    for i in range(17):
-        write_report(f"good-{i:02}.txt", make_report(f"{i}号县人民政府"))
+    good_files_to_start_the_pool(write_report)
     write_report("spin.txt", raw=b"SPIN")
 
     result = load(
@@ -161,8 +165,7 @@ def test_a_parse_deaf_to_its_alarm_is_killed(fresh_database: str, write_report, 
 def test_a_parse_over_its_memory_limit_is_quarantined(
     fresh_database: str, write_report, landing: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    for i in range(17):
-        write_report(f"good-{i:02}.txt", make_report(f"{i}号县人民政府"))
+    good_files_to_start_the_pool(write_report)
     write_report("greedy.txt", raw=b"GREEDY")
 
     result = load(
