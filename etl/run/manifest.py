@@ -7,6 +7,16 @@ row) or ``manifest.jsonl`` (one JSON object per line), with the columns
 ``path, url, title, agency, published_date``; ``path`` is relative to the
 manifest's own folder (or absolute). Extra columns are kept as they are.
 
+The crawler (issue 15) writes these too, all optional, all kept in
+``raw.documents.manifest`` (:data:`CRAWLER_COLUMNS`): ``kind`` (``report_page``,
+``wrapper_page``: a page that only links the report's file, ``attachment``:
+a file a page linked), ``parent_url`` (the page an attachment came from),
+``fetched_at`` (ISO 8601), ``content_type``, ``etag``, ``last_modified``
+(the HTTP validators) and ``sha256`` (of the bytes fetched). A file the
+manifest calls a ``wrapper_page`` is never loaded as a report: it is
+quarantined as ``not_a_report`` without being parsed, and the attachment
+beside it is loaded instead.
+
 The manifest only fills gaps: the loader takes the agency name and the
 published date from it when the parser found none, records in
 ``raw.reports.manifest_fields`` which fields it filled, and keeps the whole
@@ -34,6 +44,8 @@ log = logging.getLogger("etl.run.manifest")
 
 MANIFEST_SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson")
 COLUMNS = ("path", "url", "title", "agency", "published_date")
+CRAWLER_COLUMNS = ("kind", "parent_url", "fetched_at", "content_type", "etag", "last_modified", "sha256")
+KINDS = ("report_page", "wrapper_page", "attachment")
 
 
 def is_manifest(name: str) -> bool:

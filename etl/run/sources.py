@@ -39,6 +39,7 @@ from etl.load import pins, runs, store
 from etl.load.rows import Document
 from etl.load.writer import BatchWriter, LoadResult
 from etl.pipeline import Parser
+from etl.record import Error, Report
 from etl.run.files import VANISHED, display_name, read_file, roots_of
 from etl.run.manifest import Manifest
 from etl.run.pool import Job, parse_in_order
@@ -155,6 +156,8 @@ class Files:
                 continue
             assert job.data is not None
             entry = self.manifest.get(item.path) if self.manifest is not None else None
+            if entry is not None:
+                record = as_the_manifest_says(record, name, entry.stored())
             document = Document(
                 sha256=item.sha256,
                 path=name,
@@ -164,6 +167,25 @@ class Files:
             )
             writer.add(document, record)
             on_file(name, "rejected" if record.status == "rejected" else "parsed")
+
+
+def as_the_manifest_says(record: Report, name: str, manifest: dict[str, Any] | None) -> Report:
+    """The record, unless the crawler's manifest calls the page a wrapper of the report's file:
+    then never a report, whatever its text says (a load, a reparse and a retry alike)."""
+    if not manifest or str(manifest.get("kind") or "").strip() != "wrapper_page":
+        return record
+    where = manifest.get("manifest") or "its manifest entry"
+    return Report(
+        source=record.source,
+        status="rejected",
+        errors=[
+            Error(
+                "not_a_report",
+                f"{name}: the crawler's manifest ({where}) says this page only links the report's file "
+                "(kind wrapper_page); the attachment is loaded instead",
+            )
+        ],
+    )
 
 
 # -- the store ----------------------------------------------------------------
@@ -201,6 +223,7 @@ class Stored:
             assert record is not None
             document = job.item
             result.files_done += 1
+            record = as_the_manifest_says(record, document.path, document.manifest)
             writer.add(document, record)
             on_file(document.path, "rejected" if record.status == "rejected" else "parsed")
 
@@ -276,6 +299,7 @@ def _retry_one(
         )
     )
     assert record is not None
+    record = as_the_manifest_says(record, path, document.manifest)
     document.format = record.source.format or document.format
     writer.add(document, record)
     return "rejected" if record.status == "rejected" else "parsed"

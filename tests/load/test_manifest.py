@@ -21,6 +21,7 @@ from etl.record import Agency
 from etl.run import (
     Files,
     Parser,
+    Quarantined,
     Settings,
     Stored,
     discover_files,
@@ -233,3 +234,61 @@ def test_manifests_are_not_reports(tmp_path: Path, name: str) -> None:
     (tmp_path / name).write_text("path\n", encoding="utf-8")
     (tmp_path / "r.txt").write_text("x", encoding="utf-8")
     assert [p.name for p in discover_files([tmp_path])] == ["r.txt"]
+
+
+def test_a_page_the_crawler_calls_a_wrapper_is_never_a_report(
+    fresh_database: str, write_report, landing: Path
+) -> None:
+    """kind = wrapper_page: quarantined unparsed as not_a_report, in a load, a reparse and a retry;
+    the attachment beside it loads, and every crawler column stays in raw.documents.manifest."""
+    write_report("page.html", make_report("包装县人民政府", 2023))  # reads as a report, but only wraps one
+    write_report("attachment.pdf", make_report("包装县人民政府", 2023, granted=7))
+    entries = [
+        {
+            "path": "page.html",
+            "url": "https://gov.example/p.html",
+            "kind": "wrapper_page",
+            "fetched_at": "2024-01-20T02:15:00+08:00",
+            "content_type": "text/html",
+            "etag": '"abc"',
+        },
+        {
+            "path": "attachment.pdf",
+            "url": "https://gov.example/a.pdf",
+            "kind": "attachment",
+            "parent_url": "https://gov.example/p.html",
+            "content_type": "application/pdf",
+            "last_modified": "Sat, 20 Jan 2024 02:00:00 GMT",
+        },
+    ]
+    (landing / "manifest.jsonl").write_text(
+        "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries), encoding="utf-8"
+    )
+    settings = Settings(parser=Parser(PARSER, json_parse))
+
+    result = run_load(
+        fresh_database, Files(discover_files([landing]), manifest=load_manifest([landing])), settings
+    )
+
+    assert (result.files_loaded, result.files_quarantined) == (1, 1)
+    [q] = result.quarantined
+    assert (Path(q.path).name, q.error_code) == ("page.html", "not_a_report")
+    assert "wrapper_page" in q.reason
+    assert (
+        run_load(
+            fresh_database, Stored(everything=True), Settings(parser=Parser("test-9", json_parse))
+        ).files_loaded
+        == 1
+    )
+    assert run_load(fresh_database, Quarantined(), settings).files_loaded == 0
+    with psycopg.connect(fresh_database) as conn:
+        loaded = {r[0].rsplit("/", 1)[-1] for r in conn.execute("select source_path from raw.reports")}
+        kept = conn.execute(
+            "select manifest from raw.documents where original_path like %s", ("%attachment.pdf",)
+        ).fetchone()[0]
+    assert loaded == {"attachment.pdf"}
+    assert (kept["kind"], kept["parent_url"], kept["content_type"]) == (
+        "attachment",
+        "https://gov.example/p.html",
+        "application/pdf",
+    )
