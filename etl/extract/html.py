@@ -64,7 +64,14 @@ def extract_html(data: bytes) -> Extracted:
     root = _parse(text)
     reader = _Reader()
     body = root.find("body")
-    reader.walk(body if body is not None else root)
+    try:
+        reader.walk(body if body is not None else root)
+    except RecursionError:
+        raise ExtractError(
+            "corrupt",
+            "the page nests its elements deeper than any web page does (damaged or hostile markup); "
+            "save the page again from a browser, or download the report's attachment",
+        ) from None
     reader.newline()
     # The <title> often names the agency and year where the body does not;
     # it leads the text unless the body already opens with it.
@@ -78,6 +85,13 @@ def extract_html(data: bytes) -> Extracted:
             f"the page shows its tables as {reader.images} image(s) with no text; "
             "OCR the images or find a text (HTML, PDF or Word) version of the report",
         )
+    if not out.strip() and len(_visible_text(text)) > 20:
+        raise ExtractError(
+            "corrupt",
+            "the page holds text its markup does not let a parser reach (elements nested deeper than "
+            "any web page's, or damaged markup); save the page again from a browser, or download the "
+            "report's attachment",
+        )
     if not out.strip():
         raise ExtractError(
             "empty",
@@ -85,6 +99,15 @@ def extract_html(data: bytes) -> Extracted:
             "save the page as the browser shows it, or download the report's attachment",
         )
     return Extracted(format="html", encoding=encoding, text=out, tables=reader.tables)
+
+
+_SCRIPTS = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def _visible_text(text: str) -> str:
+    """The characters a page shows, found without a parser: tags, scripts and styles dropped."""
+    return "".join(_TAGS.sub(" ", _SCRIPTS.sub(" ", text)).replace("&nbsp;", " ").split())
 
 
 def declared_charset(data: bytes) -> str | None:

@@ -56,6 +56,12 @@ def extract_pdf(data: bytes) -> Extracted:
         raise
     except Exception as exc:  # pdfminer raises many kinds; all of them mean "cannot read this file"
         raise _open_error(exc) from exc
+    if not pages:
+        raise ExtractError(
+            "corrupt",
+            "the PDF has no page that can be read (a broken or looping page tree); "
+            "download it again, or repair it (e.g. `qpdf in.pdf out.pdf`)",
+        )
     if not any(has_text for _, has_text in pages):
         raise ExtractError(
             "scanned_pdf",

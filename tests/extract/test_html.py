@@ -222,3 +222,17 @@ def test_a_table_larger_than_any_report_is_refused_before_it_is_built(table: str
         extract_html(html)
     assert caught.value.code == "table_too_large"
     assert "rows x" in caught.value.message
+
+
+def test_text_the_parser_cannot_reach_is_a_damaged_page_not_javascript() -> None:
+    """Elements nested 100,000 deep: libxml2 stops at its depth limit, and the page's text with it.
+    The reason must say so, not blame JavaScript (a page whose body really is empty)."""
+    deep = b"<html><body>" + b"<div>" * 100_000 + "某县2023年政府信息公开工作年度报告".encode() * 3
+    deep += b"</div>" * 100_000 + b"</body></html>"
+    with pytest.raises(ExtractError) as caught:
+        extract_html(deep)
+    assert caught.value.code == "corrupt" and "nested deeper" in caught.value.message
+    script_only = b"<html><head><script>var report = 'loaded later by the page script';</script></head><body><div id=app></div></body></html>"
+    with pytest.raises(ExtractError) as caught:
+        extract_html(script_only)
+    assert caught.value.code == "empty" and "JavaScript" in caught.value.message

@@ -221,3 +221,10 @@ def test_page_number_beside_other_text_is_dropped() -> None:
         + pdf_text(40, 80, "Page 2 of 5 printed")
     )
     assert extract_pdf(pdf_file([page])).text.split("\n") == ["Report", "Total 3", "Page 2 of 5 printed", "Z"]
+
+
+def test_a_pdf_without_pages_is_damaged_not_scanned() -> None:
+    """A page tree that yields no page (broken, or looping and cut off) is no scan to OCR."""
+    with pytest.raises(ExtractError) as error:
+        extract_pdf(pdf_file([]))
+    assert error.value.code == "corrupt" and "page tree" in error.value.message
