@@ -19,7 +19,7 @@ for sub in ("var", "var/test-pg", "var/bench-pg"):
         EmbeddedServer(project_home() / sub).stop()
 endef
 export STOP_SERVERS
-.PHONY: help setup run test lint clean distclean
+.PHONY: help setup run test fuzz lint clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -40,6 +40,9 @@ run: $(STAMP) ## load the bundled sample reports and build the marts
 
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/pytest
+
+fuzz: $(STAMP) ## the parser's property tests with fresh random draws (what they find becomes an @example)
+	NIANBAO_HYPOTHESIS=explore $(BIN)/pytest tests/parse/test_properties.py -q
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check .

@@ -14,11 +14,20 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 
 from bench.databases import create_database, drop_database, embedded_server
 from etl.migrate import upgrade
 
 SAMPLES = Path(__file__).resolve().parent.parent / "etl" / "samples"
+
+# The property tests draw the same examples on every run of `make test` (a suite
+# gives the same answer for the same code, so CI never fails on a new draw);
+# `make fuzz` draws fresh ones, to find what the parser misses.
+# A case it finds becomes an @example of its test.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("NIANBAO_HYPOTHESIS", "repeatable"))
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from etl.record import Agency, Error, Finding, Report, Source
 
 # Bump when parsing changes what a record holds: `nianbao reparse` re-derives
 # the parsed tables of stored documents whose records came from older versions.
-PARSER_VERSION = "1.3.0"
+PARSER_VERSION = "1.3.1"
 
 _GARBAGE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 _REPORT_WORDS = re.compile(r"信息公开")

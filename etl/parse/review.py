@@ -114,16 +114,34 @@ def _by_header_columns(tokens: list[Token]) -> list[Cell] | None:
         return None
     columns: dict[int, str] = {}
     proceeding_at: dict[str, tuple[int, int]] = {}
+    first, last = RESULTS[0], RESULTS[-1]
+
+    def head(cell: int, result: str) -> bool:
+        if columns.get(cell, result) != result:
+            return False  # one column headed by two results: not one grid
+        columns[cell] = result
+        return True
+
+    read: dict[tuple[int, int], list[str]] = {}
     for (line, cell), pieces in texts.items():
         text = "".join(pieces)
         results = [code for code, pattern in result_patterns if pattern.search(text)]
         proceedings = [lb.code for lb in labels("proceeding") if lb.pattern.search(text)]
+        read[(line, cell)] = results if not proceedings else []
         if len(results) == 1 and not proceedings:
-            if columns.get(cell, results[0]) != results[0]:
-                return None  # one column headed by two results: not one grid
-            columns[cell] = results[0]
+            if not head(cell, results[0]):
+                return None
         elif len(proceedings) == 1 and not results:
             proceeding_at.setdefault(proceedings[0], (line, cell))
+    # headings cut short ("结果维持 | 结果 | 其他 | 尚未 | 总计"): five headed cells side by side,
+    # from upheld to total, are the five results in the template's order
+    for (line, cell), results in read.items():
+        if results != [first]:
+            continue
+        run = [(line, cell + k) for k in range(len(RESULTS))]
+        if all(at in read for at in run) and read[run[-1]] == [last]:
+            if not all(head(c, RESULTS[k]) for k, (_, c) in enumerate(run)):
+                return None
     order = sorted(columns)
     if [columns[c] for c in order] != list(RESULTS) * len(PROCEEDINGS):
         return None

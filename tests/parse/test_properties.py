@@ -255,6 +255,8 @@ def _unique(row_cells: list) -> list:
 @pytest.mark.parametrize("layout", EXACT_LAYOUTS)
 @settings(max_examples=25, deadline=None)
 @given(seed=SEEDS)
+@example(seed=26854)  # markdown section 四: blank cells first and an unheaded column (found by hypothesis)
+@example(seed=1106)  # markdown section 四 with its headings cut short (结果 | 其他 | 尚未)
 def test_parse_gives_back_every_figure(parse_report: Parse, layout: str, template: str, seed: int) -> None:
     """Status, template, year, every cell (value, and raw where there is a number) and the findings."""
     want, rng = _report(seed, template)
