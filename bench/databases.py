@@ -10,7 +10,6 @@ other test-side code, and ``tests/`` imports them from ``bench``.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -73,7 +72,3 @@ def fresh_database(server_url: str, name: str) -> str:
     url = create_database(server_url, name)
     upgrade(url)
     return url
-
-
-def var_dir() -> Path:
-    return project_home() / "var"

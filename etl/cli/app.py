@@ -102,9 +102,10 @@ def _database_url(err: Console) -> str:
         raise typer.Exit(ExitCode.FAILED) from exc
 
 
-def _read_ledger(err: Console, read):  # type: ignore[no-untyped-def]
-    """``read(conn)`` on the database, or one line saying why not and exit 1 (no traceback)."""
-    url = _database_url(err)
+def _read_ledger(err: Console, read, url: str | None = None):  # type: ignore[no-untyped-def]
+    """``read(conn)`` on the database (``url``, else the one in use), or one line saying why not
+    and exit 1 (no traceback)."""
+    url = url or _database_url(err)
     try:
         with psycopg.connect(url, connect_timeout=10) as conn:
             return read(conn)
@@ -415,7 +416,7 @@ def migrate() -> None:
         )
         raise typer.Exit(ExitCode.FAILED) from exc
     row = _read_ledger(
-        err, lambda conn: conn.execute("select version_num from ops.alembic_version").fetchone()
+        err, lambda conn: conn.execute("select version_num from ops.alembic_version").fetchone(), url
     )
     typer.echo(f"{redact(url)} is at revision {row[0] if row else 'base'}")
 

@@ -84,17 +84,7 @@ def stored_documents(conn: psycopg.Connection[Any], shas: Sequence[str]) -> Iter
 
 def stored_document(conn: psycopg.Connection[Any], sha256: str | None) -> Document | None:
     """One stored document by its SHA-256, or ``None`` (no hash, or not stored)."""
-    if not sha256:
-        return None
-    row = conn.execute(
-        "select sha256, original_path, format, encoding, content, manifest from raw.documents where sha256 = %s",
-        (sha256,),
-    ).fetchone()
-    if row is None:
-        return None
-    return Document(
-        sha256=row[0], path=row[1], content=bytes(row[4]), format=row[2], encoding=row[3], manifest=row[5]
-    )
+    return next(stored_documents(conn, [sha256]), None) if sha256 else None
 
 
 def settle_quarantine(conn: psycopg.Connection[Any], run_id: int, sha256: str, path: str) -> None:

@@ -106,6 +106,7 @@ def _by_header_columns(tokens: list[Token]) -> list[Cell] | None:
     nothing but empty cells in the columns they do not name.
     """
     result_patterns = [(lb.code, lb.pattern) for lb in labels("result")]
+    proceeding_patterns = [(lb.code, lb.pattern) for lb in labels("proceeding")]
     texts: dict[tuple[int, int], list[str]] = {}
     for t in tokens:
         if t.kind == "noise" and t.cell:
@@ -126,7 +127,7 @@ def _by_header_columns(tokens: list[Token]) -> list[Cell] | None:
     for (line, cell), pieces in texts.items():
         text = "".join(pieces)
         results = [code for code, pattern in result_patterns if pattern.search(text)]
-        proceedings = [lb.code for lb in labels("proceeding") if lb.pattern.search(text)]
+        proceedings = [code for code, pattern in proceeding_patterns if pattern.search(text)]
         read[(line, cell)] = results if not proceedings else []
         if len(results) == 1 and not proceedings:
             if not head(cell, results[0]):

@@ -42,7 +42,7 @@ from etl.pipeline import Parser
 from etl.record import Error, Report
 from etl.run.files import VANISHED, display_name, read_file, roots_of
 from etl.run.manifest import Manifest
-from etl.run.pool import Job, parse_in_order
+from etl.run.pool import Job, limited_parse, parse_in_order
 from etl.run.settings import Settings
 
 log = logging.getLogger("etl.run")
@@ -289,16 +289,7 @@ def _retry_one(
         result.files_skipped += 1
         return "skipped"
     seen_now.add(document.sha256)
-    record = next(
-        r
-        for _, r in parse_in_order(
-            [Job(document, document.content, path)],
-            parse=settings.parser.parse,
-            workers=1,
-            limits=settings.limits,
-        )
-    )
-    assert record is not None
+    record = limited_parse(settings.parser.parse, document.content, path, settings.limits.parse_seconds)
     record = as_the_manifest_says(record, path, document.manifest)
     document.format = record.source.format or document.format
     writer.add(document, record)
