@@ -144,6 +144,11 @@ def run_dbt(
         "json",
     ]
     started = time.monotonic()
+    profile = DBT_PROJECT_DIR / "profiles.yml"
+    if not profile.is_file():  # dbt would say only "Could not find profile named 'nianbao'"
+        return DbtResult(
+            command=command, success=False, nodes=[], error=f"{profile} not found", elapsed=0.0
+        )
     with _environ(dbt_env(url)):
         outcome = dbtRunner().invoke(full_args)
     elapsed = time.monotonic() - started

@@ -272,6 +272,86 @@ def test_run_exits_1_when_the_database_is_unreachable(garbage: Path) -> None:
     assert result.exit_code == ExitCode.FAILED
 
 
+# -- failures a night can bring: one line, the cause and what to do -----------------------
+def _full_disk(*args: object, **kwargs: object) -> None:
+    raise psycopg.errors.DiskFull('could not extend file "base/16384/16390": No space left on device')
+
+
+def test_a_full_disk_is_one_line_saying_what_to_do(
+    fresh_database: str, garbage: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("etl.load.writer.copy_tables", _full_disk)
+    result = invoke(["run", "--no-dbt", str(garbage.parent)], fresh_database)
+    assert result.exit_code == ExitCode.FAILED, result.output
+    assert "Traceback" not in result.output
+    failure = [line for line in result.stderr.splitlines() if "load failed" in line]
+    assert len(failure) == 1, result.stderr
+    assert "disk is full" in failure[0] and "free space" in failure[0], failure
+    with psycopg.connect(fresh_database) as conn:
+        assert conn.execute("select count(*) from raw.reports").fetchone() == (0,)
+        assert conn.execute("select status from ops.load_runs").fetchone() == ("failed",)
+
+    debug = invoke(["--debug", "run", "--no-dbt", str(garbage.parent)], fresh_database)
+    assert debug.exit_code == ExitCode.FAILED
+    assert "Traceback" in debug.stderr and "DiskFull" in debug.stderr
+
+
+def test_a_missing_dbt_profile_says_where_it_belongs(
+    fresh_database: str, garbage: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "dbt_project"
+    shutil.copytree(REPO / "dbt_project", project, ignore=shutil.ignore_patterns("profiles.yml"))
+    monkeypatch.setattr("etl.transform.DBT_PROJECT_DIR", project)
+    result = invoke(["run", str(garbage)], fresh_database)
+    assert result.exit_code == ExitCode.DBT_FAILED, result.output
+    assert "Traceback" not in result.output
+    shown = " ".join(result.stdout.split())  # rich wraps at the terminal's width
+    assert "dbt's profile 'nianbao' is missing" in shown
+    assert "git checkout -- dbt_project/profiles.yml" in shown
+
+
+def test_a_folder_that_cannot_be_listed_is_named_and_the_rest_loads(
+    fresh_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As root a chmod does not lock a folder, so the refusal is the file system's answer, patched."""
+    landing = tmp_path / "landing"
+    (landing / "locked").mkdir(parents=True)
+    (landing / "locked" / "inside.txt").write_text("not read", encoding="utf-8")
+    shutil.copy(ANNING, landing / ANNING.name)
+    real_scandir = os.scandir
+
+    def scandir(path=".", *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = invoke(["run", "--no-dbt", "--log-format", "json", str(landing)], fresh_database)
+    assert result.exit_code == ExitCode.QUARANTINED, result.output
+    summary = json.loads(result.stdout)
+    assert summary["files_loaded"] == 1
+    [locked] = summary["quarantined"]
+    assert locked["path"] == str(landing / "locked") and locked["error_code"] == "unreadable"
+    assert "cannot be listed (Permission denied)" in locked["reason"]
+
+
+@pytest.mark.parametrize(
+    "exc, expected",
+    [
+        (OSError(28, "No space left on device", "/srv/var/dbt/logs/dbt.log"), "no space left on the disk"),
+        (OSError(30, "Read-only file system", "/srv/var/dbt"), "read-only file system"),
+        (PermissionError(13, "Permission denied", "/srv/landing"), "permission denied: /srv/landing"),
+        (psycopg.OperationalError("server closed the connection unexpectedly"), "lost the database"),
+        (ValueError("odd\nvalue"), "ValueError: odd value"),
+    ],
+)
+def test_every_known_failure_has_its_cause_and_next_step(exc: BaseException, expected: str) -> None:
+    from etl.run.failures import explain
+
+    line = explain(exc)
+    assert expected in line and "\n" not in line
+
+
 # -- the whole path -------------------------------------------------------------------
 def _mart_checksums(url: str) -> dict[str, str]:
     with psycopg.connect(url) as conn:

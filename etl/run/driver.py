@@ -25,6 +25,7 @@ import psycopg
 from etl.database import database_url, redact
 from etl.load.runs import LockedError, writer_lock
 from etl.load.writer import LoadResult, execute_run
+from etl.run.failures import explain
 from etl.run.marts import MartsOutcome, refresh_marts
 from etl.run.settings import Settings
 from etl.run.sources import Progress, Source
@@ -68,12 +69,6 @@ def no_progress(total: int) -> Iterator[Progress | None]:
 
 def _ignore(path: str, outcome: str) -> None:
     pass
-
-
-def one_line(exc: BaseException) -> str:
-    """An error as one line (psycopg's span several; the SQL a driver quotes is cut)."""
-    text = " ".join(str(exc).split("[SQL:")[0].split())
-    return (text or type(exc).__name__)[:400]
 
 
 def load(
@@ -136,7 +131,7 @@ def execute(
         try:
             upgrade(url)
         except Exception as exc:
-            message = f"cannot migrate {redact(url)}: {one_line(exc)}"
+            message = f"cannot migrate {redact(url)}: {explain(exc)}"
             log.error("%s", message)
             return RunOutcome(ExitCode.FAILED, url=url, error=message)
 
@@ -154,8 +149,10 @@ def execute(
         log.error("%s", exc)
         return RunOutcome(ExitCode.FAILED, url=url, error=str(exc))
     except Exception as exc:
-        log.exception("load failed: %s", exc)
-        return RunOutcome(ExitCode.FAILED, url=url, error=f"load failed: {type(exc).__name__}: {exc}")
+        message = f"load failed: {explain(exc)}"
+        log.error("%s", message)
+        log.debug("the failure in full", exc_info=True)  # shown with `nianbao --debug`
+        return RunOutcome(ExitCode.FAILED, url=url, error=message)
 
     try:
         rows = mart_row_counts(url, MART_SCHEMA)

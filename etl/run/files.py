@@ -44,7 +44,9 @@ def discover_files(paths: Iterable[Path], exclude_names: Iterable[str] = ()) -> 
 
     Hidden files and directories, Office lock files and manifests are left
     out when found inside a directory; a file named explicitly is always
-    taken. Each file appears once even if named twice.
+    taken. Each file appears once even if named twice. A folder that cannot
+    be listed is handed over itself, so that :func:`read_file` names it with
+    its reason (``os.walk`` would skip it, and its files, without a word).
     """
     excluded = set(exclude_names)
     found: list[Path] = []
@@ -52,7 +54,12 @@ def discover_files(paths: Iterable[Path], exclude_names: Iterable[str] = ()) -> 
     for path in paths:
         if path.is_dir():
             batch: list[Path] = []
-            for root, dirs, files in os.walk(path):
+
+            def unlisted(error: OSError, batch: list[Path] = batch) -> None:
+                if error.filename is not None:
+                    batch.append(Path(error.filename))
+
+            for root, dirs, files in os.walk(path, onerror=unlisted):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 batch.extend(Path(root) / f for f in files if not _ignored(f) and f not in excluded)
             candidates = sorted(batch)
@@ -128,6 +135,13 @@ def read_file(
                     f"{name}: a link to {display_name(target)}, outside the folders given; not read",
                 )
             info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            try:
+                os.scandir(path).close()
+            except OSError as exc:
+                why = exc.strerror or str(exc)
+                return None, "unreadable", f"{name}: a folder that cannot be listed ({why}); its files are not read"
+            return None, VANISHED, f"{name}: a folder (listed now, its files are read next time)"
         if not stat.S_ISREG(info.st_mode):
             return None, "not_a_file", f"{name}: not a regular file (a FIFO, device or socket); not read"
         with open(path, "rb") as fh:

@@ -27,6 +27,7 @@ from etl.load.runs import (
     record_error,
 )
 from etl.load.writer import LoadResult
+from etl.run.failures import dbt_hint
 from etl.transform import MART_SCHEMA, DbtResult, dbt_build, run_dbt
 
 log = logging.getLogger("etl.run")
@@ -49,6 +50,9 @@ def build_marts(
     if result.error:
         lines = [line.strip() for line in result.error.splitlines() if line.strip()]
         message += "; " + " / ".join(lines[:3])
+        hint = dbt_hint(result.error)
+        if hint:
+            message += f"; {hint}"
     for node in result.failed[:5]:
         detail = (node.message or "").strip().splitlines()
         message += f"; {node.resource_type} {node.name}: {node.status}" + (
