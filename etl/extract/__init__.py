@@ -17,7 +17,7 @@ from io import BytesIO
 from pathlib import Path, PurePath
 
 from etl.extract.decode import decode_bytes
-from etl.extract.document import Extracted, ExtractError, Grid, render_grid
+from etl.extract.document import MAX_UNZIPPED_MARKUP, Extracted, ExtractError, Grid, render_grid
 from etl.extract.docx import extract_docx
 from etl.extract.html import extract_html
 from etl.extract.pdf import extract_pdf
@@ -97,11 +97,21 @@ def _is_html(data: bytes, name: str) -> bool:
 
 def _extract_zip(data: bytes, name: str) -> Extracted:
     try:
-        names = zipfile.ZipFile(BytesIO(data)).namelist()
+        members = zipfile.ZipFile(BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise ExtractError(
             "corrupt", f"the file looks like a ZIP/Word file but cannot be opened ({exc}); download it again"
         ) from exc
+    names = [m.filename for m in members]
+    # Markup is read whole into memory and parsed into a tree; a few hundred
+    # kilobytes can declare gigabytes of it (a zip bomb). Images are never read.
+    markup = sum(m.file_size for m in members if m.filename.lower().endswith((".xml", ".rels")))
+    if markup > MAX_UNZIPPED_MARKUP:
+        raise ExtractError(
+            "unzips_too_large",
+            f"the file unzips to {markup // 2**20} MiB of markup, more than the "
+            f"{MAX_UNZIPPED_MARKUP // 2**20} MiB a report's document may have; the file is damaged or hostile",
+        )
     if "word/document.xml" in names:
         return extract_docx(data)
     if "content.xml" in names and "mimetype" in names:

@@ -28,6 +28,8 @@ COVERED = "\u2063"
 # large rowspan x colspan, asks for gigabytes before anything reads it.
 MAX_TABLE_COLUMNS = 1000  # the HTML standard's own colspan limit
 MAX_TABLE_CELLS = 200_000
+# the XML of a Word/ODT document, unzipped: real reports' are under 10 MiB
+MAX_UNZIPPED_MARKUP = 256 * 2**20
 
 
 @dataclass
@@ -43,7 +45,7 @@ class ExtractError(Exception):
 
     ``code`` is a stable identifier (``empty``, ``binary``, ``unknown_format``,
     ``encrypted``, ``image_only``, ``scanned_pdf``, ``needs_conversion``,
-    ``corrupt``, ``encoding``, ``table_too_large``); ``message`` says what is wrong and what to do.
+    ``corrupt``, ``encoding``, ``table_too_large``, ``unzips_too_large``); ``message`` says what is wrong and what to do.
     """
 
     def __init__(self, code: str, message: str) -> None:

@@ -22,11 +22,12 @@ from etl.parse.reconcile import reconcile
 from etl.parse.region import agency_kind, resolve
 from etl.parse.review import parse_review
 from etl.parse.stream import Stream
+from etl.parse.values import MAX_NUMBER_CHARS
 from etl.record import Agency, Error, Finding, Report, Source
 
 # Bump when parsing changes what a record holds: `nianbao reparse` re-derives
 # the parsed tables of stored documents whose records came from older versions.
-PARSER_VERSION = "1.3.1"
+PARSER_VERSION = "1.3.2"
 
 _GARBAGE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 _REPORT_WORDS = re.compile(r"信息公开")
@@ -144,6 +145,7 @@ def _parse(text: str, source: Source) -> Report:
     mismatch = _mismatch(report.template, meta.report_year, has_new_tables or bool(report.legacy_stats))
     if mismatch:
         report.findings.append(Finding("template_year_mismatch", None, meta.report_year, mismatch))
+    report.findings += _unreadable_numbers(report)
     report.findings += reconcile(report.applications, report.review_litigation)
 
     if has_new_tables:
@@ -184,6 +186,29 @@ def _parse(text: str, source: Source) -> Report:
         report.status = "partial" if report.status == "parsed" else report.status
         report.errors.append(Error("year_unknown", f"{source.path}: the report year could not be read"))
     return report
+
+
+def _unreadable_numbers(report: Report) -> list[Finding]:
+    """A finding for each cell whose figure is too long to be one (its value was left null)."""
+    where = [
+        *(f"active_disclosure.{c.item}.{c.measure}" for c in report.active_disclosure if _too_long(c.raw)),
+        *(f"applications.{c.row}.{c.applicant}" for c in report.applications if _too_long(c.raw)),
+        *(f"review_litigation.{c.proceeding}.{c.result}" for c in report.review_litigation if _too_long(c.raw)),
+        *(f"legacy_stats.{c.indicator}" for c in report.legacy_stats if _too_long(c.raw)),
+    ]
+    return [
+        Finding(
+            "unreadable_number",
+            None,
+            None,
+            f"{w}: a figure of more than {MAX_NUMBER_CHARS} digits, longer than any real one; left empty",
+        )
+        for w in where
+    ]
+
+
+def _too_long(raw: str | None) -> bool:
+    return raw is not None and sum(ch.isdigit() for ch in raw) > MAX_NUMBER_CHARS
 
 
 def _template(disclosure: str | None, applications: str | None, legacy: bool, year: int | None) -> str:

@@ -125,3 +125,25 @@ def test_a_huge_grid_span_is_refused_before_the_grid_is_built() -> None:
     with pytest.raises(ExtractError) as caught:
         table_grid(tbl)
     assert caught.value.code == "table_too_large"
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_unzipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Word file whose parts declare more markup than any report's (limit set small here)."""
+    from etl.extract import extract
+
+    whole = docx_report()
+    monkeypatch.setattr("etl.extract.MAX_UNZIPPED_MARKUP", 2 * 2**20)
+    assert extract(whole, "report.docx").format == "docx"  # a real report is far under the limit
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(whole_zip := io.BytesIO(whole)) as source, zipfile.ZipFile(bomb, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"</w:body>", b"<w:p/>" * 500_000 + b"</w:body>")
+            out.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+    assert len(bomb.getvalue()) < len(whole_zip.getvalue()) + 100_000
+    with pytest.raises(ExtractError) as caught:
+        extract(bomb.getvalue(), "bomb.docx")
+    assert caught.value.code == "unzips_too_large"
+    assert "MiB of markup" in caught.value.message

@@ -20,7 +20,7 @@ from etl.parse.stream import Hit, Stream, best_chain, find_chain
 
 
 def quadratic(candidates: list[list[Hit]]) -> list[Hit | None]:
-    """The chain search as it was up to parser 1.3.1 (every node against every earlier node)."""
+    """The chain search as it was up to parser 1.3.1; 1.3.2 made it linear (every node against every earlier node)."""
     nodes = [(i, h) for i, hs in enumerate(candidates) for h in hs]
     if not nodes:
         return [None] * len(candidates)
