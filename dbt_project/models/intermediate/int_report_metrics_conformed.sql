@@ -7,6 +7,10 @@
 --   * pre-2019 统计表 indicators, through the legacy_indicator_map seed
 --     (同意公开 -> granted, 四.(二) 被依法纠错 -> review_corrected, ...), where a
 --     report has no table figure for the metric.
+-- A table metric sums every row the report's template prints for it: if one
+-- of them is blank or was not read, the sum is not what the report says, so
+-- the value is NULL (blank is not 0) and parts_unsettled counts the rows that
+-- left it open.
 -- source says where the figure came from; comparability is 'same' for table
 -- figures and the map's verdict (same / approximate) for pre-2019 ones.
 
@@ -53,34 +57,70 @@ legacy_indicator_map as (
 
 ),
 
+application_parts as (
+
+    -- every row of section 三 the report's template prints, for the reports
+    -- whose section 三 was read at all
+    select
+        reports.report_id,
+        outcome_rows.outcome_code,
+        outcome_rows.group_code
+    from reports
+    inner join outcome_rows
+        on outcome_rows.template in ('all', reports.template)
+    where exists (
+        select 1 from application_cells
+        where application_cells.report_id = reports.report_id
+    )
+
+),
+
 application_metrics as (
 
     select
-        application_cells.report_id,
+        application_parts.report_id,
         case
-            when outcome_rows.outcome_code = 'new_received' then 'applications_received'
-            when outcome_rows.outcome_code = 'carried_over' then 'applications_carried_over'
-            when outcome_rows.group_code = 'other' then 'otherwise_handled'
-            when outcome_rows.group_code = 'total' then 'total_processed'
-            else outcome_rows.group_code
+            when application_parts.outcome_code = 'new_received' then 'applications_received'
+            when application_parts.outcome_code = 'carried_over' then 'applications_carried_over'
+            when application_parts.group_code = 'other' then 'otherwise_handled'
+            when application_parts.group_code = 'total' then 'total_processed'
+            else application_parts.group_code
         end as metric,
         application_cells.value
-    from application_cells
-    inner join outcome_rows
-        on application_cells.outcome_code = outcome_rows.outcome_code
+    from application_parts
+    left join application_cells
+        on application_parts.report_id = application_cells.report_id
+        and application_parts.outcome_code = application_cells.outcome_code
+
+),
+
+review_parts as (
+
+    select
+        reports.report_id,
+        review_results.proceeding_code,
+        review_results.result_code,
+        review_results.proceeding_group_code
+    from reports
+    cross join review_results
+    where exists (
+        select 1 from review_cells
+        where review_cells.report_id = reports.report_id
+    )
 
 ),
 
 review_metrics as (
 
     select
-        review_cells.report_id,
-        review_results.proceeding_group_code || '_' || review_results.result_code as metric,
+        review_parts.report_id,
+        review_parts.proceeding_group_code || '_' || review_parts.result_code as metric,
         review_cells.value
-    from review_cells
-    inner join review_results
-        on review_cells.proceeding_code = review_results.proceeding_code
-        and review_cells.result_code = review_results.result_code
+    from review_parts
+    left join review_cells
+        on review_parts.report_id = review_cells.report_id
+        and review_parts.proceeding_code = review_cells.proceeding_code
+        and review_parts.result_code = review_cells.result_code
 
 ),
 
@@ -89,7 +129,8 @@ table_metrics as (
     select
         report_id,
         metric,
-        sum(value) as value
+        case when count(value) = count(*) then sum(value) end as value,
+        (count(*) - count(value))::integer as parts_unsettled
     from (
         select * from application_metrics
         union all
@@ -139,7 +180,11 @@ metrics as (
         case
             when table_metrics.value is null and legacy_metrics.value is not null then legacy_metrics.comparability
             else 'same'
-        end as comparability
+        end as comparability,
+        case
+            when table_metrics.value is null and legacy_metrics.value is not null then 0
+            else coalesce(table_metrics.parts_unsettled, 0)
+        end as parts_unsettled
     from table_metrics
     full outer join legacy_metrics
         on table_metrics.report_id = legacy_metrics.report_id
@@ -154,7 +199,8 @@ final as (
         metrics.metric,
         metrics.value,
         metrics.source,
-        metrics.comparability
+        metrics.comparability,
+        metrics.parts_unsettled
     from metrics
     inner join reports
         on metrics.report_id = reports.report_id

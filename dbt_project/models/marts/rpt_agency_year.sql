@@ -1,9 +1,10 @@
 -- One wide row per agency and report year, from the latest version of the
 -- agency's report for that year, on the conformed metrics of
 -- int_report_metrics_conformed: application figures are the report's 总计
--- (total) column, a group's figure sums the group's rows and stays NULL when
--- every row of the group was blank; pre-2019 reports contribute through their
--- 统计表 indicators. Rates are NULL where the denominator is blank or 0.
+-- (total) column, a group's figure sums the group's rows and is NULL when any
+-- row of the group is blank or was not read (blank is not 0); pre-2019 reports
+-- contribute through their 统计表 indicators. Rates are NULL where the
+-- denominator is blank or 0.
 -- Reports without a known agency or year are left out.
 
 with reports as (
@@ -50,14 +51,24 @@ metrics_per_report as (
         sum(value) filter (where metric = 'carried_forward') as carried_forward,
         sum(value) filter (where metric = 'review_total') as review_total,
         sum(value) filter (where metric = 'review_corrected') as review_corrected,
-        sum(value) filter (
-            where metric in ('review_upheld', 'review_corrected', 'review_other')
-        ) as review_concluded,
+        case
+            when count(value) filter (
+                where metric in ('review_upheld', 'review_corrected', 'review_other')
+            ) = 3
+                then sum(value) filter (
+                    where metric in ('review_upheld', 'review_corrected', 'review_other')
+                )
+        end as review_concluded,
         sum(value) filter (where metric = 'litigation_total') as litigation_total,
         sum(value) filter (where metric = 'litigation_corrected') as litigation_corrected,
-        sum(value) filter (
-            where metric in ('litigation_upheld', 'litigation_corrected', 'litigation_other')
-        ) as litigation_concluded,
+        case
+            when count(value) filter (
+                where metric in ('litigation_upheld', 'litigation_corrected', 'litigation_other')
+            ) = 3
+                then sum(value) filter (
+                    where metric in ('litigation_upheld', 'litigation_corrected', 'litigation_other')
+                )
+        end as litigation_concluded,
         case
             when bool_and(source = 'table') filter (where value is not null) is not false then 'table'
             when bool_and(source = 'legacy_stats') filter (where value is not null) then 'legacy_stats'

@@ -2,7 +2,10 @@
 -- prefecture or county and report year, summing every agency whose region
 -- lies in it (a county agency counts in its county, prefecture and province;
 -- a prefecture agency in its prefecture and province). Agencies of unknown
--- region are in no row. Rates are recomputed from the sums.
+-- region are in no row. A sum adds the agencies that printed the figure
+-- (agencies_reporting_applications says how many did for applications); a
+-- rate is recomputed over the agencies that printed both of its figures, so
+-- an agency whose denominator is blank never inflates the numerator.
 
 with agency_years as (
 
@@ -60,7 +63,19 @@ rolled_up as (
         sum(litigation_total) as litigation_total,
         sum(litigation_corrected) as litigation_corrected,
         sum(litigation_concluded) as litigation_concluded,
-        sum(finding_count)::integer as finding_count
+        sum(finding_count)::integer as finding_count,
+        round(
+            sum(granted) filter (where total_processed is not null)
+            / nullif(sum(total_processed) filter (where granted is not null), 0), 4
+        ) as grant_rate,
+        round(
+            sum(review_corrected) filter (where review_concluded is not null)
+            / nullif(sum(review_concluded) filter (where review_corrected is not null), 0), 4
+        ) as review_correction_rate,
+        round(
+            sum(litigation_corrected) filter (where litigation_concluded is not null)
+            / nullif(sum(litigation_concluded) filter (where litigation_corrected is not null), 0), 4
+        ) as litigation_correction_rate
     from agency_years_by_region
     group by rollup_region_code, report_year
 
@@ -88,14 +103,13 @@ final as (
         rolled_up.otherwise_handled,
         rolled_up.total_processed,
         rolled_up.carried_forward,
-        round(rolled_up.granted / nullif(rolled_up.total_processed, 0), 4) as grant_rate,
+        rolled_up.grant_rate,
         rolled_up.review_total,
         rolled_up.review_corrected,
-        round(rolled_up.review_corrected / nullif(rolled_up.review_concluded, 0), 4) as review_correction_rate,
+        rolled_up.review_correction_rate,
         rolled_up.litigation_total,
         rolled_up.litigation_corrected,
-        round(rolled_up.litigation_corrected / nullif(rolled_up.litigation_concluded, 0), 4)
-            as litigation_correction_rate,
+        rolled_up.litigation_correction_rate,
         rolled_up.finding_count
     from rolled_up
     inner join regions
