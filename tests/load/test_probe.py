@@ -191,9 +191,20 @@ def probe_folder(tmp_path: Path) -> Path:
     return landing
 
 
+def _tree(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """Every entry under ``folder`` with its mode, size and modification time (links not followed)."""
+    out = {}
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            info = os.lstat(os.path.join(root, name))
+            out[os.path.join(root, name)] = (info.st_mode, info.st_size, info.st_mtime_ns)
+    return out
+
+
 def test_every_probe_case_ends_with_a_true_reason_and_every_report_loads(
     fresh_database: str, probe_folder: Path
 ) -> None:
+    before = _tree(probe_folder)
     result = run_load(
         fresh_database,
         Files(discover_files([probe_folder]), roots=roots_of([probe_folder])),
@@ -201,6 +212,7 @@ def test_every_probe_case_ends_with_a_true_reason_and_every_report_loads(
     )
 
     assert result.status == "completed_with_quarantine"
+    assert _tree(probe_folder) == before  # nothing written, moved or touched: a read-only folder would do
     quarantined = {str(Path(q.path).relative_to(probe_folder)): q for q in result.quarantined}
     expected = {name: code for name, (_, code) in PROBE.items() if code != "loaded"}
     expected["loop-b"] = "broken_link"
