@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import sqlalchemy.exc
 from typer.testing import CliRunner
 
 from etl.cli import ExitCode, app, redact
@@ -342,6 +343,14 @@ def test_a_folder_that_cannot_be_listed_is_named_and_the_rest_loads(
         (OSError(30, "Read-only file system", "/srv/var/dbt"), "read-only file system"),
         (PermissionError(13, "Permission denied", "/srv/landing"), "permission denied: /srv/landing"),
         (psycopg.OperationalError("server closed the connection unexpectedly"), "lost the database"),
+        (
+            psycopg.OperationalError('connection failed: connection to server at "127.0.0.1", port 1 failed'),
+            "cannot connect to the database",
+        ),
+        (  # Alembic's migrations raise SQLAlchemy's wrapper around the driver's error
+            sqlalchemy.exc.OperationalError("select 1", {}, psycopg.errors.DiskFull("No space left on device")),
+            "the database server's disk is full",
+        ),
         (ValueError("odd\nvalue"), "ValueError: odd value"),
     ],
 )

@@ -11,22 +11,31 @@ still logged at debug level (``nianbao --debug ...``).
 from __future__ import annotations
 
 import errno
+import re
 
 import psycopg
 
 # what every explanation of a failed load can promise (see etl.load.runs: a
 # failed run's batches are purged, so no report of it stays half-loaded)
 NOTHING_KEPT = "nothing of this run was kept"
+_CONNECT_FAILED = re.compile(
+    r"connection failed|could not connect|Connection refused|timeout expired|password authentication failed"
+    r"|does not exist|could not translate host name"
+)
 
 
 def one_line(exc: BaseException) -> str:
     """An error as one line (psycopg's span several; the SQL a driver quotes is cut)."""
-    text = " ".join(str(exc).split("[SQL:")[0].split())
+    text = str(exc).split("[SQL:")[0].split("(Background on this error at:")[0]
+    text = " ".join(text.split())
     return (text or type(exc).__name__)[:400]
 
 
 def explain(exc: BaseException) -> str:
     """The cause of ``exc`` and what to do about it, in one line."""
+    original = getattr(exc, "orig", None)  # SQLAlchemy (Alembic) wraps the driver's error
+    if isinstance(original, BaseException):
+        return explain(original)
     if isinstance(exc, OSError) and exc.errno is not None:
         name = exc.filename if exc.filename is not None else "a file"
         if exc.errno == errno.ENOSPC:
@@ -43,6 +52,11 @@ def explain(exc: BaseException) -> str:
         return (
             f"{where} is full ({one_line(exc)}): free space, then run again; {NOTHING_KEPT}, "
             "and the files not loaded are loaded next time"
+        )
+    if isinstance(exc, psycopg.OperationalError) and _CONNECT_FAILED.search(str(exc)):
+        return (
+            f"cannot connect to the database ({one_line(exc)}): check that the server is up and "
+            "DATABASE_URL's host, port, user and password"
         )
     if isinstance(exc, psycopg.OperationalError):
         return (
