@@ -57,6 +57,7 @@ class Agency:
     region_code: str | None = None
     level: str | None = None
     kind: str | None = None
+    unit: str | None = None  # the name without its place, suffix forms made one (etl.parse.agency)
 
 
 @dataclass

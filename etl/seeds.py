@@ -50,7 +50,7 @@ TEMPLATES = ("2019", "2021")
 
 # Seeds in dbt_project/seeds kept by hand: mappings only dbt uses, not code
 # lists the parser shares (the pre-2019 indicator map), so not generated here.
-HAND_MAINTAINED = ("legacy_indicator_map.csv",)
+HAND_MAINTAINED = ("legacy_indicator_map.csv", "agency_names.csv", "publication_deadlines.csv")
 
 
 def _axis(rows: Iterable[Label], axis: str) -> Sequence[Label]:
@@ -268,6 +268,28 @@ def finding_rules(labels: Sequence[Label]) -> str:
     return _csv(header, rows)
 
 
+def region_changes() -> str:
+    """Division code changes since 2010 (etl/region_changes.csv, see etl.region_history), with
+    each old code's code today (``current_code``: empty where a split leaves it open)."""
+    from etl.region_history import current_code, load_changes
+
+    rows = [
+        (
+            c.old_code,
+            c.old_name,
+            c.new_code or "",
+            c.new_name or "",
+            c.year,
+            c.kind,
+            current_code(c.old_code, c.year - 1) or "",
+            c.source,
+        )
+        for c in load_changes()
+    ]
+    header = ("old_code", "old_name", "new_code", "new_name", "year", "kind", "current_code", "source")
+    return _csv(header, rows)
+
+
 def generate() -> dict[str, str]:
     """Every seed file's name and CSV text, generated from the label table and cpca."""
     labels = list(all_labels())
@@ -278,6 +300,7 @@ def generate() -> dict[str, str]:
         "disclosure_items.csv": disclosure_items(labels),
         "region_codes.csv": region_codes(),
         "finding_rules.csv": finding_rules(labels),
+        "region_changes.csv": region_changes(),
     }
 
 

@@ -146,9 +146,7 @@ def run_dbt(
     started = time.monotonic()
     profile = DBT_PROJECT_DIR / "profiles.yml"
     if not profile.is_file():  # dbt would say only "Could not find profile named 'nianbao'"
-        return DbtResult(
-            command=command, success=False, nodes=[], error=f"{profile} not found", elapsed=0.0
-        )
+        return DbtResult(command=command, success=False, nodes=[], error=f"{profile} not found", elapsed=0.0)
     with _environ(dbt_env(url)):
         outcome = dbtRunner().invoke(full_args)
     elapsed = time.monotonic() - started

@@ -115,6 +115,7 @@ reports = Table(
     Column("region_code", Text),
     Column("agency_level", Text),
     Column("agency_kind", Text),
+    Column("agency_unit", Text),
     Column("report_year", Integer),
     Column("template", Text, nullable=False),
     Column("published_date", Date),
@@ -150,6 +151,8 @@ marts_build = Table(
     Column("build_started_at", TZ),
     Column("built_at", TZ),
     Column("message", Text),
+    # the agency mapping's fingerprint when the marts were last built (migration 0007)
+    Column("keys_sha256", Text),
     CheckConstraint("id", name="marts_build_one_row"),
     schema="status",
 )

@@ -348,7 +348,9 @@ def test_a_folder_that_cannot_be_listed_is_named_and_the_rest_loads(
             "cannot connect to the database",
         ),
         (  # Alembic's migrations raise SQLAlchemy's wrapper around the driver's error
-            sqlalchemy.exc.OperationalError("select 1", {}, psycopg.errors.DiskFull("No space left on device")),
+            sqlalchemy.exc.OperationalError(
+                "select 1", {}, psycopg.errors.DiskFull("No space left on device")
+            ),
             "the database server's disk is full",
         ),
         (ValueError("odd\nvalue"), "ValueError: odd value"),

@@ -105,7 +105,7 @@ def _metadata_diff(got: Report, want: Report) -> list[str]:
     out = []
     if got.published_date != want.published_date:
         out.append(f"published_date: got {got.published_date!r}, want {want.published_date!r}")
-    for field in ("name", "region_code", "level", "kind"):
+    for field in ("name", "region_code", "level", "kind", "unit"):
         g, w = getattr(got.agency, field), getattr(want.agency, field)
         if g != w:
             out.append(f"agency.{field}: got {g!r}, want {w!r}")

@@ -197,35 +197,35 @@ def random_agency(rng: random.Random, *, year: int) -> Agency:
         prov = rng.choice(sorted(g.provinces.values(), key=lambda p: p.code))
         kind = rng.choice(["government", "government_office", "department"])
         if kind == "government":
-            name = prov.name + "人民政府"
+            unit = "人民政府"
         elif kind == "government_office":
-            name = prov.name + "人民政府办公厅"
+            unit = "人民政府办公厅"
         else:
             pool = _MUNICIPAL_DEPARTMENTS if prov.code[:2] in _MUNICIPALITIES else _PROVINCE_DEPARTMENTS
-            name = prov.name + rng.choice(pool)
-        return Agency(name=name, region_code=prov.code, level="province", kind=kind)
+            unit = rng.choice(pool)
+        return Agency(name=prov.name + unit, region_code=prov.code, level="province", kind=kind, unit=unit)
     if roll < 0.25:
         pref = rng.choice(g.city_prefectures)
         kind = rng.choice(["government", "government_office", "department", "department"])
         if kind == "government":
-            name = pref.name + "人民政府"
+            unit = "人民政府"
         elif kind == "government_office":
-            name = pref.name + "人民政府办公室"
+            unit = "人民政府办公室"
         else:
-            name = pref.name + department()
-        return Agency(name=name, region_code=pref.code, level="prefecture", kind=kind)
+            unit = department()
+        return Agency(name=pref.name + unit, region_code=pref.code, level="prefecture", kind=kind, unit=unit)
     county = rng.choice(g.counties)
     place = _county_display(g, county)
     if roll < 0.75:
         kind = rng.choice(["government", "government_office", "department", "department"])
         suffix = {"government": "人民政府", "government_office": "人民政府办公室"}.get(kind) or department()
-        return Agency(name=place + suffix, region_code=county.code, level="county", kind=kind)
+        return Agency(name=place + suffix, region_code=county.code, level="county", kind=kind, unit=suffix)
     stem = rng.choice(g.township_stems)
     if county.name.endswith("区") and rng.random() < 0.7:
-        name = f"{place}{stem}街道办事处"
+        unit = f"{stem}街道办事处"
     else:
-        name = f"{place}{stem}{rng.choice(['镇', '乡'])}人民政府"
-    return Agency(name=name, region_code=county.code, level="township", kind="township")
+        unit = f"{stem}{rng.choice(['镇', '乡'])}人民政府"
+    return Agency(name=place + unit, region_code=county.code, level="township", kind="township", unit=unit)
 
 
 def address_of(agency: Agency) -> str:

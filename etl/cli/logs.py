@@ -13,7 +13,6 @@ from typing import Any
 
 from rich.console import Console
 
-
 # set by `nianbao --debug`: debug lines (and the tracebacks logged with them) are shown
 DEBUG = False
 

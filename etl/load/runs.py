@@ -346,14 +346,22 @@ def latest_completed_run(conn: psycopg.Connection[Any]) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def mark_marts_built(conn: psycopg.Connection[Any], run_id: int) -> None:
-    """Record that ``dbt build`` succeeded after ``run_id``: the marts hold every completed run up to it."""
+def mark_marts_built(conn: psycopg.Connection[Any], run_id: int, keys_sha256: str | None = None) -> None:
+    """Record that ``dbt build`` succeeded after ``run_id``: the marts hold every completed run up to it,
+    keyed by the agency mapping whose fingerprint is ``keys_sha256``."""
     with conn.transaction():
         conn.execute("update ops.load_runs set marts_built_at = now() where run_id = %s", (run_id,))
         conn.execute(
-            "update status.marts_build set state = 'built', run_id = %s, built_at = now(), message = null",
-            (run_id,),
+            "update status.marts_build set state = 'built', run_id = %s, built_at = now(), message = null, "
+            "keys_sha256 = coalesce(%s, keys_sha256)",
+            (run_id, keys_sha256),
         )
+
+
+def marts_keys_sha256(conn: psycopg.Connection[Any]) -> str | None:
+    """The fingerprint of the agency mapping the marts were last built with (None: never recorded)."""
+    row = conn.execute("select keys_sha256 from status.marts_build").fetchone()
+    return row[0] if row else None
 
 
 def mark_marts_building(conn: psycopg.Connection[Any], run_id: int) -> None:

@@ -121,11 +121,50 @@ def _gazetteer() -> _Gazetteer:
         by_name.setdefault(name, []).append(code)
     for alias, code in _alias_codes().items():
         by_name.setdefault(alias, []).append(code)
+    for old_name, codes in _former_names(by_code).items():
+        if old_name not in by_name:  # a name in use today means today's division
+            by_name[old_name] = list(codes)
     provinces = {
         code: _SUFFIX.sub("", name) for code, name in by_code.items() if code_level(code) == "province"
     }
     longest = max(len(n) for n in by_name)
     return _Gazetteer(by_name, by_code, longest, provinces)
+
+
+def _former_names(by_code: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Names divisions had before a change since 2010 (洪泽县), each with its code today (320813).
+
+    A report of 2015 names its county as it was then; the division table knows
+    only today's. A change whose successor is not settled (a split) adds nothing.
+    """
+    from etl.region_history import current_code, load_changes
+
+    names: dict[str, set[str]] = {}
+    for change in load_changes():
+        today = current_code(change.old_code, change.year - 1)
+        if today is None or today not in by_code or change.old_name == by_code.get(today):
+            continue
+        names.setdefault(change.old_name, set()).add(today)
+    return {name: tuple(sorted(codes)) for name, codes in names.items()}
+
+
+def former_names(code: str) -> tuple[str, ...]:
+    """The names the division ``code`` (today's) was printed under before a change since 2010."""
+    return _former_by_code().get(code, ())
+
+
+@lru_cache(maxsize=1)
+def _former_by_code() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for name, codes in _former_names(_gazetteer().by_code).items():
+        for code in codes:
+            index.setdefault(code, []).append(name)
+    return {code: tuple(names) for code, names in index.items()}
+
+
+def division_name(code: str) -> str | None:
+    """Today's name of a division code (淮安市 for 320800), or None."""
+    return _gazetteer().by_code.get(code)
 
 
 @lru_cache(maxsize=1)

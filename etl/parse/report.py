@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from etl.parse.agency import agency_unit
 from etl.parse.applications import SECTION_HEADING, Applications, parse_applications
 from etl.parse.disclosure import Disclosure, parse_disclosure
 from etl.parse.kind import reads_as_report
@@ -27,7 +28,7 @@ from etl.record import Agency, Error, Finding, Report, Source
 
 # Bump when parsing changes what a record holds: `nianbao reparse` re-derives
 # the parsed tables of stored documents whose records came from older versions.
-PARSER_VERSION = "1.3.2"
+PARSER_VERSION = "1.4.0"
 
 _GARBAGE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 _REPORT_WORDS = re.compile(r"信息公开")
@@ -72,7 +73,9 @@ def _parse(text: str, source: Source) -> Report:
     report.report_year = meta.report_year
     report.published_date = meta.published_date
     place = resolve(meta.agency_name, text)
-    report.agency = Agency(meta.agency_name, place.code, place.level, agency_kind(meta.agency_name))
+    kind = agency_kind(meta.agency_name)
+    unit = agency_unit(meta.agency_name, place.code, place.level, kind)
+    report.agency = Agency(meta.agency_name, place.code, place.level, kind, unit)
     if place.problem:
         report.findings.append(
             Finding("region_unresolved", None, None, f"agency.region_code: {place.problem}")
@@ -193,7 +196,11 @@ def _unreadable_numbers(report: Report) -> list[Finding]:
     where = [
         *(f"active_disclosure.{c.item}.{c.measure}" for c in report.active_disclosure if _too_long(c.raw)),
         *(f"applications.{c.row}.{c.applicant}" for c in report.applications if _too_long(c.raw)),
-        *(f"review_litigation.{c.proceeding}.{c.result}" for c in report.review_litigation if _too_long(c.raw)),
+        *(
+            f"review_litigation.{c.proceeding}.{c.result}"
+            for c in report.review_litigation
+            if _too_long(c.raw)
+        ),
         *(f"legacy_stats.{c.indicator}" for c in report.legacy_stats if _too_long(c.raw)),
     ]
     return [

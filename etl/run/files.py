@@ -140,7 +140,11 @@ def read_file(
                 os.scandir(path).close()
             except OSError as exc:
                 why = exc.strerror or str(exc)
-                return None, "unreadable", f"{name}: a folder that cannot be listed ({why}); its files are not read"
+                return (
+                    None,
+                    "unreadable",
+                    f"{name}: a folder that cannot be listed ({why}); its files are not read",
+                )
             return None, VANISHED, f"{name}: a folder (listed now, its files are read next time)"
         if not stat.S_ISREG(info.st_mode):
             return None, "not_a_file", f"{name}: not a regular file (a FIFO, device or socket); not read"

@@ -11,6 +11,7 @@ leaves the load standing: the run's exit code says the marts are behind.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,13 @@ from typing import Any
 
 import psycopg
 
+from etl import transform
 from etl.load.runs import (
     mark_marts_building,
     mark_marts_built,
     mark_marts_failed,
     marts_exist,
+    marts_keys_sha256,
     marts_pending,
     record_error,
 )
@@ -107,6 +110,19 @@ def check_freshness(url: str) -> Freshness:
     return Freshness(status, f"dbt source freshness: no new reports for too long: {names}{age}")
 
 
+# The seeds an agency's key is made of: a change to one re-keys history.
+KEY_SEEDS = ("agency_names.csv", "region_changes.csv")
+
+
+def keys_fingerprint() -> str:
+    """SHA-256 over the seeds that key agencies (see :data:`KEY_SEEDS`)."""
+    digest = hashlib.sha256()
+    for name in KEY_SEEDS:
+        path = transform.DBT_PROJECT_DIR / "seeds" / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
+    return digest.hexdigest()
+
+
 FAILED_FRESHNESS = frozenset({"warn", "error", "runtime error"})
 
 
@@ -147,7 +163,17 @@ def refresh_marts(
         return MartsOutcome(
             ran=False, success=True, message="dbt build: skipped (--no-dbt)", skipped="--no-dbt"
         )
-    if not (options.force or options.full_refresh) and result.files_loaded == 0:
+    keys = keys_fingerprint()
+    full_refresh = options.full_refresh
+    if not full_refresh and marts_exist(conn, MART_SCHEMA) and marts_keys_sha256(conn) != keys:
+        # incremental marts keep the keys they were built with: new keys mean every row again
+        log.info(
+            "dbt build --full-refresh: the agency mapping (%s) changed since the marts were built, "
+            "which re-keys history",
+            ", ".join(KEY_SEEDS),
+        )
+        full_refresh = True
+    if not (options.force or full_refresh) and result.files_loaded == 0:
         pending = marts_pending(conn)
         if marts_exist(conn, MART_SCHEMA) and not pending:
             reason = "nothing new since the marts were last built"
@@ -159,7 +185,7 @@ def refresh_marts(
             return outcome
         if pending:
             log.info("dbt build: runs %s loaded data the marts do not have yet", ", ".join(map(str, pending)))
-    outcome = build(conn, url, result.run_id, quiet=quiet, full_refresh=options.full_refresh)
+    outcome = build(conn, url, result.run_id, quiet=quiet, full_refresh=full_refresh, keys_sha256=keys)
     outcome.freshness = _freshness(url)
     return outcome
 
@@ -172,6 +198,7 @@ def build(
     quiet: bool = False,
     full_refresh: bool = False,
     work_dir: Path | None = None,
+    keys_sha256: str | None = None,
 ) -> MartsOutcome:
     """``dbt build`` now, then the watermark: run ``run_id``'s data is in the marts, or its error says why not.
 
@@ -187,7 +214,7 @@ def build(
         ok, message = False, f"dbt build could not run: {type(exc).__name__}: {exc}"
     if ok:
         log.info("%s", message)
-        mark_marts_built(conn, run_id)
+        mark_marts_built(conn, run_id, keys_sha256 or keys_fingerprint())
     else:
         log.error("%s", message)
         try:

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.slow
 
 MARTS = {
     "dim_agency",
+    "dim_agency_name",
     "dim_applicant_type",
     "dim_application_outcome",
     "dim_disclosure_item",
@@ -38,6 +39,7 @@ MARTS = {
     "fct_review_litigation",
     "rpt_agency_year",
     "rpt_outcomes_year",
+    "rpt_publication_coverage",
     "rpt_region_year",
 }
 

@@ -36,12 +36,12 @@ HTML_SPANS = re.compile(rb"((?:rowspan|colspan)=[\"']?)([^\"' >]*)")
 
 
 def _mutated_docx(values: list[object]) -> bytes:
+    found = iter(values)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(DOCX)) as source, zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "word/document.xml":
-                found = iter(values)
                 data = DOCX_SPANS.sub(lambda m: m.group(1) + str(next(found, 2)).encode() + m.group(3), data)
             target.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()

@@ -24,6 +24,12 @@
 --     last. version_rule says which step chose the latest.
 -- Where the agency or the year is unknown a version cannot be compared with
 -- others, so each such document is its own group (and its own latest).
+-- An agency is its identity: its division and its unit (the name without its
+-- place, etl/parse/agency.py), the unit mapped to today's through the
+-- agency_names seed (renames, other forms a person settled); so
+-- 淮安市洪泽区人民政府 and 洪泽区人民政府 are one agency, and their reports of one
+-- year versions of each other. A report without a unit (its division not
+-- settled, or parsed before parser 1.4.0) is keyed by its printed name.
 
 with reports as (
 
@@ -46,6 +52,12 @@ findings as (
 pins as (
 
     select * from {{ ref('stg_raw__version_pins') }}
+
+),
+
+agency_names as (
+
+    select * from {{ ref('agency_names') }}
 
 ),
 
@@ -93,24 +105,62 @@ parses_ranked as (
 
 ),
 
-latest_parses as (
+identified as (
 
     select
         parses_ranked.*,
-        coalesce(documents.first_loaded_at, parses_ranked.parsed_at) as first_loaded_at,
         case
-            when parses_ranked.agency_name is not null and parses_ranked.report_year is not null
-                then 'agency-year:' || parses_ranked.agency_name || '|' || parses_ranked.report_year
-            else 'document:' || parses_ranked.document_sha256
-        end as version_group,
-        coalesce(parses_ranked.record_sha256, parses_ranked.document_sha256) as record_key,
-        pins.document_sha256 is not null as is_pinned
+            when parses_ranked.agency_unit is not null
+                then coalesce(parses_ranked.region_code, 'national') || '|' || coalesce(
+                    (
+                        select agency_names.current_unit
+                        from agency_names
+                        where agency_names.unit = parses_ranked.agency_unit
+                            and (
+                                agency_names.region_code = parses_ranked.region_code
+                                or agency_names.region_code is null
+                            )
+                        order by agency_names.region_code nulls last
+                        limit 1
+                    ),
+                    parses_ranked.agency_unit
+                )
+        end as agency_identity
     from parses_ranked
-    left join documents
-        on parses_ranked.document_sha256 = documents.document_sha256
-    left join pins
-        on parses_ranked.document_sha256 = pins.document_sha256
     where parses_ranked.parse_rank = 1
+
+),
+
+keyed as (
+
+    select
+        identified.*,
+        case
+            when identified.agency_identity is not null then md5(identified.agency_identity)
+            when identified.agency_name is not null then md5(identified.agency_name)
+            else 'unknown'
+        end as agency_key
+    from identified
+
+),
+
+latest_parses as (
+
+    select
+        keyed.*,
+        coalesce(documents.first_loaded_at, keyed.parsed_at) as first_loaded_at,
+        case
+            when keyed.agency_key <> 'unknown' and keyed.report_year is not null
+                then 'agency-year:' || keyed.agency_key || '|' || keyed.report_year
+            else 'document:' || keyed.document_sha256
+        end as version_group,
+        coalesce(keyed.record_sha256, keyed.document_sha256) as record_key,
+        pins.document_sha256 is not null as is_pinned
+    from keyed
+    left join documents
+        on keyed.document_sha256 = documents.document_sha256
+    left join pins
+        on keyed.document_sha256 = pins.document_sha256
 
 ),
 
@@ -190,8 +240,10 @@ final as (
         versioned.source_encoding,
         versioned.parse_status,
         jsonb_array_length(versioned.parse_errors)::integer as error_count,
-        coalesce(md5(versioned.agency_name), 'unknown') as agency_key,
+        versioned.agency_key,
+        versioned.agency_identity,
         versioned.agency_name,
+        versioned.agency_unit,
         versioned.region_code,
         versioned.agency_level,
         versioned.agency_kind,

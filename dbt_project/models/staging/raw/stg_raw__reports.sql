@@ -20,6 +20,7 @@ renamed as (
         nullif(btrim(region_code), '') as region_code,
         agency_level,
         agency_kind,
+        agency_unit,
         report_year::integer as report_year,
         template,
         published_date::date as published_date,
