@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 
 from etl.parse.normalize import simplify
-from etl.parse.region import _SUFFIX, division_name, former_names
+from etl.parse.region import _SUFFIX, _alias_codes, division_name, former_names
 
 _SPACE = re.compile(r"[\s\u3000]+")
 _GOVERNMENT = re.compile(r"^(?:人民政府|政府)?$")
@@ -71,7 +71,14 @@ def agency_unit(name: str | None, code: str | None, level: str | None, kind: str
 
 
 def _strip_places(text: str, code: str) -> str:
-    """``text`` without the names of ``code`` and its parents at its front (full names, then stems)."""
+    """``text`` without the names of ``code`` and its parents at its front (full names, then stems).
+
+    A special zone that is no division of its own (``etl/region_aliases.csv``:
+    平潭综合实验区 in 平潭县) is the agency's name, not its place: it stays.
+    """
+    for alias, alias_code in _alias_codes().items():
+        if alias_code == code and text.startswith(alias):
+            return text
     names: list[str] = []
     for c in dict.fromkeys((code[:2] + "0000", code[:4] + "00", code)):
         current = division_name(c)

@@ -27,14 +27,13 @@ from dbt_warehouse import (
     review,
     sha,
 )
-from samples_warehouse import SamplesWarehouse, anning_first_publication
+from samples_warehouse import SamplesWarehouse
 
 from bench.databases import create_database, drop_database
 from etl.migrate import upgrade
 from etl.record import Agency, ApplicationCell, DisclosureCell, LegacyStat, Report, Source
 from etl.run import (
     Files,
-    discover_files,
     sample_files,
 )
 from etl.run import (
@@ -51,8 +50,7 @@ def samples_warehouse(
     url = create_database(pg_server_url, prefix="nianbao_samples")
     try:
         upgrade(url)
-        derived = anning_first_publication(tmp_path_factory.mktemp("derived-samples"))
-        load = run_load(url, Files(discover_files([*sample_files(), derived])))
+        load = run_load(url, Files(sample_files()))
         work_dir = tmp_path_factory.mktemp("dbt-samples")
         build = dbt_build(url, work_dir=work_dir)
         yield SamplesWarehouse(url=url, load=load, build=build, work_dir=work_dir)

@@ -1,9 +1,10 @@
 """The bundled sample reports, loaded by the real loader, for tests that query the marts as analysts do.
 
-The seven samples (``etl/samples``) give one report per agency and year, none
-breaking its own totals. The analyst guide also asks about re-published
-reports and broken totals, so one more file is derived from a sample, by two
-edits a reader can check against the original: :func:`anning_first_publication`.
+The samples (``etl/samples``) are real reports, plus one derived from a real
+one, by two edits a reader can check against the original, so that the
+analyst guide's questions about re-published reports and broken totals have
+an answer on a fresh ``make run``: ``002_anning-2020-first-issue-derived.txt``
+(:data:`ANNING_EDITS`; a test checks the file is exactly those edits).
 Every figure the tests expect is read off these texts by hand.
 """
 
@@ -28,15 +29,16 @@ ANNING_EDITS = (
 )
 
 
-def anning_first_publication(folder: Path) -> Path:
-    """Write the derived first issue of 安宁's 2020 report into ``folder``; return its path."""
+ANNING_FIRST_ISSUE = SAMPLES / "002_anning-2020-first-issue-derived.txt"
+
+
+def anning_first_publication() -> str:
+    """The derived first issue of 安宁's 2020 report: the bundled sample with :data:`ANNING_EDITS`."""
     text = ANNING_SAMPLE.read_text(encoding="utf-8")
     for old, new in ANNING_EDITS:
         assert text.count(old) == 1, old
         text = text.replace(old, new)
-    path = folder / "anning-2020-first-issue.txt"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return text
 
 
 @dataclass

@@ -18,6 +18,9 @@ the one derived re-issue):
   application indicator blank.
 * 阿合奇 2020 (000), 十街彝族乡 2020 (001), 阿尔山 2022 (004): every application
   and review cell 0.
+* 平潭综合实验区 2011 (pingtan-2011, published 2012-04-11) and 2014 (pingtan-2014,
+  printed as 平潭综合实验区管委会): 统计表 indicators without numbering, which the
+  pre-2019 map does not take, so no conformed figure.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
-from samples_warehouse import SamplesWarehouse
+from samples_warehouse import ANNING_FIRST_ISSUE, SamplesWarehouse, anning_first_publication
 
 from etl.seeds import SEEDS_DIR
 
@@ -44,6 +47,9 @@ EXPECTED: dict[str, list[tuple]] = {
     "q01": [
         ("150000", "内蒙古自治区", 2022, 1, D(0), D(0), D(0), None),
         ("320000", "江苏省", 2024, 1, D(3119), D(1362), D(3050), D("0.4466")),
+        # 平潭 2011 and 2014: their 统计表 indicators carry no numbering, which the map needs
+        ("350000", "福建省", 2011, 1, None, None, None, None),
+        ("350000", "福建省", 2014, 1, None, None, None, None),
         ("350000", "福建省", 2021, 1, D(70), D(30), D(69), D("0.4348")),
         ("530000", "云南省", 2020, 2, D(2), D(2), D(2), D(1)),
         ("620000", "甘肃省", 2016, 1, None, None, None, None),
@@ -87,7 +93,7 @@ EXPECTED: dict[str, list[tuple]] = {
         ("平潭综合实验区", 2021, D(0), D(70), D(69), D(1), D(1)),
     ],
     "q07": [
-        ("ogi_2008", 1, 0, None, D(4), D(1), D("0.25"), "legacy_stats"),
+        ("ogi_2008", 3, 0, None, D(4), D(1), D("0.25"), "legacy_stats"),
         ("ogi_2019", 6, 6, D(3191), D(354), D(64), D("0.2019"), "table"),
     ],
     "q08": [
@@ -138,6 +144,32 @@ EXPECTED: dict[str, list[tuple]] = {
         ("五.(二) 被依法纠错数", None, "litigation_corrected", "same"),
         ("五.(三) 其他情形数", None, "litigation_other", "same"),
     ],
+    # 昆明市's fourteen county-level divisions (GB/T 2260) but 安宁市, the one the samples hold
+    "q15": [
+        (code, name + "人民政府", "no_report_loaded")
+        for code, name in (
+            ("530102", "五华区"),
+            ("530103", "盘龙区"),
+            ("530111", "官渡区"),
+            ("530112", "西山区"),
+            ("530113", "东川区"),
+            ("530114", "呈贡区"),
+            ("530115", "晋宁区"),
+            ("530124", "富民县"),
+            ("530125", "宜良县"),
+            ("530126", "石林彝族自治县"),
+            ("530127", "嵩明县"),
+            ("530128", "禄劝彝族苗族自治县"),
+            ("530129", "寻甸回族彝族自治县"),
+        )
+    ],
+    # pingtan-2011.txt: 发布时间 2012-04-11; the 2008 regulation's deadline is 31 March
+    "q16": [("平潭综合实验区", 2011, date(2012, 4, 11), "report", "2008", date(2012, 3, 31), 11)],
+    # pingtan-2011 and 2021 print 平潭综合实验区, pingtan-2014 平潭综合实验区管委会
+    "q17": [
+        ("福建省福州市平潭县平潭综合实验区", "平潭综合实验区", "division and unit", 2011, 2021, 2),
+        ("福建省福州市平潭县平潭综合实验区", "平潭综合实验区管委会", "agency_names: same_agency", 2014, 2014, 1),
+    ],
 }
 
 
@@ -160,6 +192,10 @@ def guide_table(marker: str) -> list[list[str]]:
     assert found, marker
     lines = [line for line in found[1].splitlines() if line.startswith("|")]
     return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+
+
+def test_the_derived_sample_is_two_edits_of_the_real_one() -> None:
+    assert ANNING_FIRST_ISSUE.read_text(encoding="utf-8") == anning_first_publication()
 
 
 def test_every_query_is_checked() -> None:

@@ -29,6 +29,7 @@ MARTS = {
     "dim_application_outcome",
     "dim_disclosure_item",
     "dim_region",
+    "dim_region_change",
     "dim_review_result",
     "dim_year",
     "fct_application_outcomes",
@@ -247,6 +248,7 @@ def test_rpt_agency_year_and_region_rollup(marts: psycopg.Connection) -> None:
         " where report_year = 2020 order by region_code"
     ).fetchall()
     assert yunnan == [
+        ("000000", "national", 1, 2),  # the national row: every agency of the year
         ("530000", "province", 1, 2),
         ("530100", "prefecture", 1, 2),
         ("530181", "county", 1, 2),

@@ -108,7 +108,7 @@ def test_reader_selects_from_every_mart(samples_warehouse: SamplesWarehouse) -> 
                 sql.SQL("select count(*) from marts.{}").format(sql.Identifier(name))
             ).fetchone()
             assert row == counts[name], name  # every row: no policy hides any
-        assert conn.execute("select count(*) from marts.fct_reports").fetchone() == (8,)
+        assert conn.execute("select count(*) from marts.fct_reports").fetchone() == (10,)
         # what a BI tool connected as the reader shows beside a column: its description
         comment = conn.execute(
             "select col_description('marts.rpt_agency_year'::regclass, attnum) from pg_attribute"
@@ -171,7 +171,7 @@ def test_reader_writes_nothing_in_marts(samples_warehouse: SamplesWarehouse) -> 
         ):
             assert _refused(conn, create), create
         assert conn.execute("select has_schema_privilege('marts', 'create')").fetchone() == (False,)
-        assert conn.execute("select count(*) from marts.fct_reports").fetchone() == (8,)
+        assert conn.execute("select count(*) from marts.fct_reports").fetchone() == (10,)
 
 
 def test_tables_dbt_creates_later_are_readable(samples_warehouse: SamplesWarehouse) -> None:

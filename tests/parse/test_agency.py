@@ -50,7 +50,7 @@ def test_forms_of_one_agency_meet(forms: list[str], expected: tuple[str, str]) -
     [
         # a government and its office
         ("上海市人民政府", "上海市人民政府办公厅"),
-        # the zone's body and the county's government, both in 平潭 (reports of both exist for 2011-2013)
+        # the zone's body and the county's government, both in 平潭: a person may map them, the parser does not
         ("平潭综合实验区", "平潭县人民政府"),
         ("平潭综合实验区管委会", "平潭县人民政府"),
         # abbreviations are not expanded: a person maps them (dbt_project/seeds/agency_names.csv)
@@ -97,3 +97,19 @@ def test_real_reports(files: list[str], unit: str | None) -> None:
     else:  # two towns of 桃江县: the two 松木塘镇 reports meet, 石牛江镇 stays apart
         assert identities[0] == identities[1] == ("430922", "松木塘镇人民政府")
         assert identities[2] == ("430922", "石牛江镇人民政府")
+
+
+@pytest.mark.parametrize(
+    "old, new, code",
+    [
+        # a district created in 2019 from a prefecture merged away (莱芜市 into 济南市, 莱城区 → 莱芜区)
+        ("莱城区人民政府", "济南市莱芜区人民政府", "370116"),
+        # county-level cities of the 2020s
+        ("横县人民政府", "横州市人民政府", "450181"),
+        ("沙湾县人民政府", "沙湾市人民政府", "654203"),
+        # recoded twice (542623 → 540422 in 2015, → 540481 米林市 in 2023)
+        ("米林县人民政府", "米林市人民政府", "540481"),
+    ],
+)
+def test_a_report_before_a_division_change_meets_the_one_after(old: str, new: str, code: str) -> None:
+    assert identity(old) == identity(new) == (code, "人民政府")

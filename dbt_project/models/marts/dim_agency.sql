@@ -95,7 +95,9 @@ final as (
         all_agencies.printed_names,
         coalesce(all_agencies.agency_kind, 'unknown') as agency_kind,
         coalesce(all_agencies.agency_level, 'unknown') as agency_level,
-        coalesce(all_agencies.region_code, 'unknown') as region_code,
+        coalesce(
+            all_agencies.region_code, case when all_agencies.agency_level = 'national' then '000000' end, 'unknown'
+        ) as region_code,
         regions.region_name,
         regions.province_code,
         regions.province_name,
@@ -124,7 +126,9 @@ final as (
         end as parent_agency_key
     from all_agencies
     left join regions
-        on coalesce(all_agencies.region_code, 'unknown') = regions.region_code
+        on coalesce(
+            all_agencies.region_code, case when all_agencies.agency_level = 'national' then '000000' end, 'unknown'
+        ) = regions.region_code
 
 )
 

@@ -1,6 +1,7 @@
 -- Administrative divisions (GB/T 2260, from cpca's adcode table) with their
 -- hierarchy resolved to province / prefecture / county, plus any code a
--- report carried that the table lacks, plus the unknown member.
+-- report carried that the table lacks, plus the whole country (000000, where
+-- central agencies belong) and the unknown member.
 --
 -- cpca keeps the placeholders of the code table: 市辖区 / 县 under the four
 -- municipalities (their districts' "prefecture") and 省直辖县级行政区划 (the
@@ -130,6 +131,26 @@ resolved as (
 
 ),
 
+national as (
+
+    -- the whole country: where central agencies belong, and rpt_region_year's national row
+    select
+        '000000' as region_code,
+        '全国' as region_name,
+        'national' as region_level,
+        null::text as parent_code,
+        null::text as province_code,
+        null::text as province_name,
+        null::text as prefecture_code,
+        null::text as prefecture_name,
+        null::text as county_code,
+        null::text as county_name,
+        false as is_placeholder,
+        true as is_recognised,
+        false as has_reports
+
+),
+
 unknown_region as (
 
     select
@@ -186,6 +207,25 @@ final as (
         is_recognised,
         has_reports
     from unknown_region
+
+    union all
+
+    select
+        region_code,
+        region_name,
+        region_level,
+        parent_code,
+        province_code,
+        province_name,
+        prefecture_code,
+        prefecture_name,
+        county_code,
+        county_name,
+        '全国' as full_name,
+        is_placeholder,
+        is_recognised,
+        has_reports
+    from national
 
 )
 

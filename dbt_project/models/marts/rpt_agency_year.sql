@@ -70,7 +70,8 @@ metrics_per_report as (
                 )
         end as litigation_concluded,
         case
-            when bool_and(source = 'table') filter (where value is not null) is not false then 'table'
+            when count(value) = 0 then null  -- no figure at all: it came from nowhere
+            when bool_and(source = 'table') filter (where value is not null) then 'table'
             when bool_and(source = 'legacy_stats') filter (where value is not null) then 'legacy_stats'
             else 'mixed'
         end as metrics_source,
@@ -140,7 +141,7 @@ final as (
         disclosure_per_report.licensing_decisions,
         disclosure_per_report.penalty_decisions,
         disclosure_per_report.coercion_decisions,
-        coalesce(metrics_per_report.metrics_source, 'table') as metrics_source,
+        metrics_per_report.metrics_source,
         coalesce(metrics_per_report.has_approximate_metrics, false) as has_approximate_metrics,
         reports.finding_count,
         reports.reconciliation_finding_count

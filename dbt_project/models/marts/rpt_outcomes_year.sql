@@ -23,7 +23,8 @@ final as (
 
     select
         cells.report_year,
-        coalesce(agencies.province_code, 'unknown') as region_code,
+        -- central agencies under the whole country (000000), not under 'unknown'
+        coalesce(agencies.province_code, nullif(agencies.region_code, 'unknown'), 'unknown') as region_code,
         cells.template,
         cells.outcome_code,
         cells.applicant_code,

@@ -112,7 +112,9 @@ expected as (
         coalesce(governments.agency_key, agencies.agency_key) as agency_key,
         governments.agency_key is not null as is_in_division_list,
         case
-            when governments.agency_key is not null then coalesce(governments.created_year, 0)
+            -- a division created by a split is expected from then, or from its first report before then
+            when governments.agency_key is not null
+                then least(coalesce(governments.created_year, 0), coalesce(agencies.first_report_year, 9999))
             else agencies.first_report_year
         end as expected_from
     from governments

@@ -1,8 +1,9 @@
 -- rpt_agency_year rolled up by administrative division: one row per province,
 -- prefecture or county and report year, summing every agency whose region
 -- lies in it (a county agency counts in its county, prefecture and province;
--- a prefecture agency in its prefecture and province). Agencies of unknown
--- region are in no row. A sum adds the agencies that printed the figure
+-- a prefecture agency in its prefecture and province), and one national row
+-- (region 000000) per year over every agency: central agencies (counted in
+-- central_agency_count) and agencies of unknown region count there only. A sum adds the agencies that printed the figure
 -- (agencies_reporting_applications says how many did for applications); a
 -- rate is recomputed over the agencies that printed both of its figures, so
 -- an agency whose denominator is blank never inflates the numerator.
@@ -38,6 +39,14 @@ agency_years_by_region as (
     ) as ancestor (region_code)
     where ancestor.region_code is not null
 
+    union all
+
+    -- the national row: every agency, central ones and those of unknown region included
+    select
+        '000000' as rollup_region_code,
+        agency_years.*
+    from agency_years
+
 ),
 
 rolled_up as (
@@ -46,6 +55,7 @@ rolled_up as (
         rollup_region_code as region_code,
         report_year,
         count(distinct agency_key)::integer as agency_count,
+        count(distinct agency_key) filter (where agency_level = 'national')::integer as central_agency_count,
         count(applications_received)::integer as agencies_reporting_applications,
         sum(applications_received) as applications_received,
         sum(applications_carried_over) as applications_carried_over,
@@ -64,18 +74,13 @@ rolled_up as (
         sum(litigation_corrected) as litigation_corrected,
         sum(litigation_concluded) as litigation_concluded,
         sum(finding_count)::integer as finding_count,
-        round(
-            sum(granted) filter (where total_processed is not null)
-            / nullif(sum(total_processed) filter (where granted is not null), 0), 4
-        ) as grant_rate,
-        round(
-            sum(review_corrected) filter (where review_concluded is not null)
-            / nullif(sum(review_concluded) filter (where review_corrected is not null), 0), 4
-        ) as review_correction_rate,
-        round(
-            sum(litigation_corrected) filter (where litigation_concluded is not null)
-            / nullif(sum(litigation_concluded) filter (where litigation_corrected is not null), 0), 4
-        ) as litigation_correction_rate
+        -- each rate's two parts over the agencies that printed both: sum them to re-aggregate
+        sum(granted) filter (where total_processed is not null) as grant_rate_granted,
+        sum(total_processed) filter (where granted is not null) as grant_rate_total_processed,
+        sum(review_corrected) filter (where review_concluded is not null) as review_rate_corrected,
+        sum(review_concluded) filter (where review_corrected is not null) as review_rate_concluded,
+        sum(litigation_corrected) filter (where litigation_concluded is not null) as litigation_rate_corrected,
+        sum(litigation_concluded) filter (where litigation_corrected is not null) as litigation_rate_concluded
     from agency_years_by_region
     group by rollup_region_code, report_year
 
@@ -92,6 +97,7 @@ final as (
         regions.prefecture_name,
         regions.county_name,
         rolled_up.agency_count,
+        rolled_up.central_agency_count,
         rolled_up.agencies_reporting_applications,
         rolled_up.applications_received,
         rolled_up.applications_carried_over,
@@ -103,13 +109,23 @@ final as (
         rolled_up.otherwise_handled,
         rolled_up.total_processed,
         rolled_up.carried_forward,
-        rolled_up.grant_rate,
+        round(rolled_up.grant_rate_granted / nullif(rolled_up.grant_rate_total_processed, 0), 4) as grant_rate,
+        rolled_up.grant_rate_granted,
+        rolled_up.grant_rate_total_processed,
         rolled_up.review_total,
         rolled_up.review_corrected,
-        rolled_up.review_correction_rate,
+        rolled_up.review_concluded,
+        round(rolled_up.review_rate_corrected / nullif(rolled_up.review_rate_concluded, 0), 4)
+            as review_correction_rate,
+        rolled_up.review_rate_corrected,
+        rolled_up.review_rate_concluded,
         rolled_up.litigation_total,
         rolled_up.litigation_corrected,
-        rolled_up.litigation_correction_rate,
+        rolled_up.litigation_concluded,
+        round(rolled_up.litigation_rate_corrected / nullif(rolled_up.litigation_rate_concluded, 0), 4)
+            as litigation_correction_rate,
+        rolled_up.litigation_rate_corrected,
+        rolled_up.litigation_rate_concluded,
         rolled_up.finding_count
     from rolled_up
     inner join regions
