@@ -76,6 +76,7 @@ def _guess_format(path: str) -> str:
         ".shtml": "html",
         ".pdf": "pdf",
         ".docx": "docx",
+        ".ofd": "ofd",
         ".doc": "doc",
         ".wps": "doc",
     }.get(suffix, "text")

@@ -20,6 +20,7 @@ from etl.extract.decode import decode_bytes
 from etl.extract.document import MAX_UNZIPPED_MARKUP, Extracted, ExtractError, Grid, render_grid
 from etl.extract.docx import extract_docx
 from etl.extract.html import extract_html
+from etl.extract.ofd import extract_ofd
 from etl.extract.pdf import extract_pdf
 from etl.extract.text import extract_text
 
@@ -114,8 +115,12 @@ def _extract_zip(data: bytes, name: str) -> Extracted:
         )
     if "word/document.xml" in names:
         return extract_docx(data)
+    if "OFD.xml" in names:  # GB/T 33190: the Chinese fixed-layout format, zipped XML
+        return extract_ofd(data)
     if "content.xml" in names and "mimetype" in names:
         return _extract_via_libreoffice(data, name, suffix=".odt")
+    if PurePath(name).suffix.lower() == ".ofd":
+        return extract_ofd(data)  # says what the package lacks: "corrupt: ... no OFD.xml"
     kind = "an Excel workbook" if "xl/workbook.xml" in names else "a ZIP archive"
     listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
     raise ExtractError(

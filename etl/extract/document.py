@@ -34,7 +34,7 @@ MAX_UNZIPPED_MARKUP = 256 * 2**20
 
 @dataclass
 class Extracted:
-    format: str  # text | html | pdf | docx
+    format: str  # text | html | pdf | docx | ofd
     encoding: str | None
     text: str
     tables: list[Grid] = field(default_factory=list)

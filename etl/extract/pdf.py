@@ -11,7 +11,6 @@ one grid, so the parser sees one table.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 
 import pdfplumber
@@ -21,16 +20,7 @@ from pdfplumber.table import Table
 
 from etl.extract.cells import clean_cell, grid_has_text, pad_grid
 from etl.extract.document import COVERED, Extracted, ExtractError, Grid, render_grid
-
-# Page numbers printed in the page body: "- 3 -", "—3—", "第 3 页", "第3页 共5页", "Page 3 of 5".
-_PAGE_NUMBER = re.compile(
-    r"^\s*(?:[-－—–―~]+\s*\d{1,4}\s*[-－—–―~]+"
-    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
-    r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页"
-    r"|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$",
-    re.IGNORECASE,
-)
-_MAX_REPEATED_HEADER_ROWS = 6
+from etl.extract.pages import PAGE_NUMBER, continues, without_repeated_header
 
 
 @dataclass
@@ -78,8 +68,8 @@ def extract_pdf(data: bytes) -> Extracted:
             if item.grid is None:
                 parts.append(item.line or "")
                 closing = None
-            elif index == 0 and last_table is not None and _continues(last_table, item.grid):
-                last_table.extend(_without_repeated_header(last_table, item.grid))
+            elif index == 0 and last_table is not None and continues(last_table, item.grid):
+                last_table.extend(without_repeated_header(last_table, item.grid))
                 closing = last_table
             elif not grid_has_text(item.grid):
                 continue  # ruled boxes with nothing in them, unless they continue a table
@@ -147,14 +137,14 @@ def _without_page_number(line: dict) -> str:
     three characters.
     """
     text = line["text"].strip()
-    if _PAGE_NUMBER.match(text):
+    if PAGE_NUMBER.match(text):
         return ""
     pieces = _pieces(line["chars"])
     if len(pieces) < 2:
         return text
-    if _PAGE_NUMBER.match(pieces[-1]):
+    if PAGE_NUMBER.match(pieces[-1]):
         return _drop_chars(text[::-1], len(pieces[-1].replace(" ", "")))[::-1].strip()
-    if _PAGE_NUMBER.match(pieces[0]):
+    if PAGE_NUMBER.match(pieces[0]):
         return _drop_chars(text, len(pieces[0].replace(" ", ""))).strip()
     return text
 
@@ -199,17 +189,3 @@ def _grid(table: Table) -> Grid:
     return pad_grid([[COVERED if cell is None else clean_cell(cell) for cell in row] for row in rows])
 
 
-def _continues(previous: Grid, grid: Grid) -> bool:
-    """A table at the top of a page continues the last page's closing table of the same width."""
-    return bool(previous) and bool(grid) and len(previous[0]) == len(grid[0])
-
-
-def _without_repeated_header(previous: Grid, grid: Grid) -> Grid:
-    """Drop the header rows a continued table repeats at the top of the new page."""
-    repeated = 0
-    while (
-        repeated < min(len(grid), len(previous), _MAX_REPEATED_HEADER_ROWS)
-        and grid[repeated] == previous[repeated]
-    ):
-        repeated += 1
-    return grid[repeated:]

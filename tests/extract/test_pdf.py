@@ -12,7 +12,8 @@ import pytest
 from builders import pdf_drawing_only, pdf_file, pdf_ruled_table, pdf_text
 
 from etl.extract.document import COVERED, Extracted, ExtractError
-from etl.extract.pdf import _PAGE_NUMBER, extract_pdf
+from etl.extract.pages import PAGE_NUMBER
+from etl.extract.pdf import extract_pdf
 
 HUAIAN = Path(__file__).resolve().parents[2] / "etl" / "samples" / "pdf" / "huaian-city-2024.pdf"
 
@@ -191,12 +192,12 @@ def test_corrupt_pdf() -> None:
     "line", ["- 3 -", "—3—", "－ 12 －", "第 3 页", "第3页 共5页", "共5页 第3页", "Page 3 of 5"]
 )
 def test_page_number_lines(line: str) -> None:
-    assert _PAGE_NUMBER.match(line)
+    assert PAGE_NUMBER.match(line)
 
 
 @pytest.mark.parametrize("line", ["3", "2024", "3119 件", "第三页", "一、总体情况", "- 3 - 本年"])
 def test_lines_that_are_not_page_numbers(line: str) -> None:
-    assert not _PAGE_NUMBER.match(line)
+    assert not PAGE_NUMBER.match(line)
 
 
 def test_blank_table_row_is_kept() -> None:
