@@ -249,6 +249,17 @@ def test_scheduler_runs_nianbao_over_the_landing_folder(compose: dict[str, Any])
     assert scheduler["entrypoint"] == ["sh", "-c"]
 
 
+def test_the_crawler_alone_writes_the_landing_folder(compose: dict[str, Any]) -> None:
+    crawler = compose["services"]["crawler"]
+    assert crawler["image"] == compose["services"]["loader"]["image"] and crawler["profiles"] == ["crawl"]
+    assert "${NIANBAO_LANDING:-./landing}:/data/landing" in crawler["volumes"]  # read-write
+    assert crawler["command"][:1] == ["crawl"] and "/data/landing" in crawler["command"]
+    assert "DATABASE_URL" not in crawler.get("environment", {})  # it never touches the warehouse
+    for name, service in compose["services"].items():
+        if name != "crawler":
+            assert not any(v.startswith("${NIANBAO_LANDING") and not v.endswith(":ro") for v in service.get("volumes", []))
+
+
 def _scheduler_script(compose: dict[str, Any]) -> str:
     """The loop as the container's shell gets it: compose turns ``$$`` into ``$``."""
     (script,) = compose["services"]["scheduler"]["command"]

@@ -356,6 +356,85 @@ def parse(
     render.print_records(render.stdout(), [(str(path), parse_file(path)) for path in files])
 
 
+# -- nianbao crawl ---------------------------------------------------------------
+CRAWL_EXIT_CODES_HELP = """
+**Exit codes**
+
+* 0: every page and file asked for was fetched (or was unchanged)
+* 1: the crawl could not run (the landing folder cannot be written)
+* 2: usage error (bad arguments, a bad sources file)
+* 3: done, but some pages or files could not be fetched; they are listed
+* 4: another crawl of this landing folder is running; nothing was done
+"""
+
+
+@app.command(
+    help=(
+        "Fetch agencies' 政府信息公开年报 columns into the landing folder, politely and incrementally: "
+        "report pages and the attachments they link (PDF, Word, WPS, OFD), each with its line in "
+        "manifest.jsonl, ready for `nianbao run`.\n\n"
+        "START_URL is a column's list page; with none, every site of the sources file. Obeys "
+        "robots.txt, one connection per site with a delay between requests, slows down on 429/503; "
+        "a URL fetched before is not asked again until --recrawl-days, list pages only with their "
+        "validators; an interrupted crawl resumes where it stopped. See docs/crawling.md.\n\n"
+        + CRAWL_EXIT_CODES_HELP
+    )
+)
+def crawl(
+    start_urls: Annotated[
+        list[str] | None,
+        typer.Argument(help="Column list pages to start from.", show_default=False),
+    ] = None,
+    landing: Annotated[
+        Path,
+        typer.Option(
+            "--landing",
+            envvar="NIANBAO_LANDING_DIR",
+            file_okay=False,
+            help="The landing folder to write into (created if missing).",
+        ),
+    ] = Path("var/landing"),
+    sources: Annotated[
+        Path | None,
+        typer.Option(
+            "--sources",
+            dir_okay=False,
+            help="The sites file (TOML): start URLs, agency and region, link rules, pace. Default etl/sites.toml.",
+            show_default=False,
+        ),
+    ] = None,
+    recrawl_days: Annotated[
+        float | None,
+        typer.Option("--recrawl-days", min=0, help="Ask reports fetched before again after this many days.", show_default=False),
+    ] = None,
+    delay: Annotated[
+        float | None,
+        typer.Option("--delay", min=0, help="Seconds between requests to one site (over the sources file's).", show_default=False),
+    ] = None,
+    max_list_pages: Annotated[
+        int, typer.Option("--max-list-pages", min=1, help="List pages per site at most (a bound on pagination).")
+    ] = 200,
+    log_format: LogFormatOption = LogFormat.text,
+) -> None:
+    from etl.crawl import CrawlSettings
+    from etl.crawl import crawl as run_crawl
+
+    json_mode = log_format is LogFormat.json
+    err = Console(stderr=True)
+    with logging_to_stderr(log_format, err):
+        outcome = run_crawl(
+            list(start_urls or []),
+            landing,
+            sources,
+            CrawlSettings(recrawl_days=recrawl_days, delay=delay, max_list_pages=max_list_pages),
+        )
+    if json_mode:
+        typer.echo(render.crawl_json(outcome, landing))
+    else:
+        render.print_crawl(render.stdout(), err, outcome, landing)
+    raise typer.Exit(int(outcome.exit_code))
+
+
 # -- nianbao db ---------------------------------------------------------------
 def _embedded() -> EmbeddedServer:
     from etl.database import EmbeddedServer, project_home

@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from etl.crawl.runner import CrawlOutcome
 from etl.database import redact
 from etl.run import RunOutcome
 from etl.transform import MART_SCHEMA
@@ -323,3 +324,71 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return value
+
+
+# -- nianbao crawl ---------------------------------------------------------------
+def crawl_summary(outcome: CrawlOutcome, landing: Path) -> dict[str, Any]:
+    """What a crawl did, as data: the JSON summary and the table show the same."""
+    tally = outcome.tally
+    summary: dict[str, Any] = {
+        "status": outcome.exit_code.name.lower(),
+        "landing": str(landing),
+        "sites": outcome.sites,
+        "exit_code": int(outcome.exit_code),
+        "seconds": outcome.seconds,
+    }
+    if outcome.error:
+        summary["error"] = outcome.error
+    if tally is not None:
+        summary.update(
+            {
+                "list_pages": tally.list_pages,
+                "new_files": dict(tally.new_files),
+                "unchanged": tally.unchanged,
+                "skipped_fetched_before": tally.skipped,
+                "not_asked_robots_txt": tally.robots,
+                "slowed_down": tally.backoffs,
+                "errors": dict(tally.errors_by_kind()),
+                "failed": [{"url": url, "error": kind, "detail": detail} for url, kind, detail in tally.failures],
+            }
+        )
+    return summary
+
+
+def crawl_json(outcome: CrawlOutcome, landing: Path) -> str:
+    return json.dumps(crawl_summary(outcome, landing), ensure_ascii=False)
+
+
+def print_crawl(out: Console, err: Console, outcome: CrawlOutcome, landing: Path) -> None:
+    """The readable summary of a crawl: what came, what was unchanged, what failed and why."""
+    if outcome.tally is None:
+        err.print(f"error: {outcome.error}", markup=False, highlight=False, soft_wrap=True)
+        return
+    summary = crawl_summary(outcome, landing)
+    out.print()
+    out.print(
+        f"nianbao crawl: {summary['status']} ({len(outcome.sites)} site(s), {outcome.seconds} s) into {landing}",
+        markup=False,
+        highlight=False,
+    )
+    table = Table(show_header=False, box=None)
+    new = summary["new_files"]
+    for label, value in (
+        ("list pages read", summary["list_pages"]),
+        ("new report pages", new.get("report_page", 0)),
+        ("new attachments", new.get("attachment", 0)),
+        ("new wrapper pages", new.get("wrapper_page", 0)),
+        ("unchanged", summary["unchanged"]),
+        ("fetched before (not asked)", summary["skipped_fetched_before"]),
+        ("not asked (robots.txt)", summary["not_asked_robots_txt"]),
+        ("errors", sum(summary["errors"].values())),
+    ):
+        table.add_row(label, str(value))
+    out.print(table)
+    if summary["failed"]:
+        failed = Table("url", "error", "detail", title="not fetched")
+        for row in summary["failed"][:50]:
+            failed.add_row(Text(row["url"]), Text(row["error"]), Text(row["detail"]))
+        out.print(failed)
+    if new:
+        out.print("`nianbao run --landing-dir " + str(landing) + "` loads them", markup=False, highlight=False)
