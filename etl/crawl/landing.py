@@ -83,6 +83,9 @@ class LandingWriter:
             stem += "_" + hashlib.sha256(parts.query.encode()).hexdigest()[:8]
         folder = "/".join([host, *pieces[:-1]])
         candidate = f"{folder}/{stem}.{suffix}"
-        if (self.landing / candidate).exists():  # another version at the same URL: keep both
+        existing = self.landing / candidate
+        # the same bytes already there (a crawl killed before its manifest line): write it again in place;
+        # another version at the same URL: keep both
+        if existing.exists() and hashlib.sha256(existing.read_bytes()).hexdigest() != sha256:
             candidate = f"{folder}/{stem}.{sha256[:12]}.{suffix}"
         return candidate

@@ -236,6 +236,7 @@ class ReportSpider(scrapy.Spider):
         )
         if saved.new:
             self.tally.new_files[kind] += 1
+            log.info("saved %s %s (%d new so far)", kind, saved.path, sum(self.tally.new_files.values()))
         else:
             self.tally.unchanged += 1
         yield from followups
@@ -303,8 +304,8 @@ def _failure_kind(failure: Failure) -> tuple[str, str]:
     if isinstance(value, TimeoutError | TCPTimedOutError):
         return "timeout", str(value)
     text = str(value)
-    if "maxsize" in text.lower() or "Cancelling download" in text:
-        return "too_large", text
+    if type(value).__name__ == "DownloadCancelledError" or "download max size" in text or "maxsize" in text.lower():
+        return "too_large", f"larger than the size limit (NIANBAO_MAX_FILE_MB): {text}"[:300]
     return "network", f"{type(value).__name__}: {text}"[:300]
 
 

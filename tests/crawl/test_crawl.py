@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -220,16 +221,18 @@ def test_an_interrupted_crawl_resumes_where_it_stopped(tmp_path: Path, site: Sit
     written = manifest(landing)
     assert "files/huaian-2024.pdf" not in written
     site.routes["/files/huaian-2024.pdf"].before = None
-    asked_before = {path: len(site.asked(path)) for path in ("/nb/a.html", "/files/aheqi.txt")}
+    with sqlite3.connect(landing / ".crawl" / "state.sqlite") as state:
+        recorded = {url.split("/", 3)[3] for (url,) in state.execute("select url from fetched where status = 200")}
+    asked_before = {path: len(site.asked("/" + path)) for path in recorded if not path.startswith("nb/index")}
+    assert asked_before  # the kill came after some files were in
 
     result = run_crawl(landing, sources)  # the lock died with the killed crawl
 
     assert result.returncode == 3, result.stderr
     after = manifest(landing)
     assert "files/huaian-2024.pdf" in after and set(written) < set(after)
-    for path, count in asked_before.items():  # what was written before the kill is not fetched again
-        if path.lstrip("/") in written:
-            assert len(site.asked(path)) == count, path
+    for path, count in asked_before.items():  # what the state holds is not fetched again
+        assert len(site.asked("/" + path)) == count, path
     assert not list(landing.rglob("*.part"))
 
 
@@ -250,3 +253,33 @@ def test_a_bad_sources_file_is_a_usage_error_naming_the_entry(tmp_path: Path) ->
     assert result.returncode == 2
     error = json.loads(result.stdout)["error"]
     assert "甲县" in error and "ftp://example.org/" in error
+
+
+def test_a_file_over_the_size_limit_is_listed_not_saved(tmp_path: Path, site: Site, sources: Path) -> None:
+    landing = tmp_path / "landing"
+    env = {**os.environ, "NIANBAO_MAX_FILE_MB": "0.1"}  # the limit set small: the 0.3 MB PDF is over it
+    result = subprocess.run(
+        [*NIANBAO, "crawl", "--landing", str(landing), "--sources", str(sources), "--log-format", "json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    summary = json.loads(result.stdout)
+    assert ("huaian-2024.pdf", "too_large") in {
+        (f["url"].rsplit("/", 1)[1], f["error"]) for f in summary["failed"]
+    }
+    assert "files/huaian-2024.pdf" not in manifest(landing)
+    assert any(
+        '"saved report_page' in line or "saved report_page" in line for line in result.stderr.splitlines()
+    )
+
+
+def test_a_landing_folder_that_cannot_be_made_exits_1_saying_why(tmp_path: Path, sources: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run_crawl(blocker / "landing", sources)
+    assert result.returncode == 1
+    assert "cannot crawl into" in json.loads(result.stdout)["error"]
+    assert "Traceback" not in result.stderr
