@@ -121,7 +121,7 @@ reports = Table(
     Column("published_date", Date),
     Column("parsed_at", TZ, nullable=False, server_default=text("now()")),
     # fields of this row filled from the crawler's manifest, not the file
-    # (agency_name, published_date): the parser found none
+    # (agency_name, published_date, region_code): the parser found none
     Column("manifest_fields", ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
     # SHA-256 of the parsed record without its source: identical records (a copy
     # re-encoded, a trailing space) share it and are one version (migration 0005)

@@ -151,6 +151,9 @@ def fill_values(manifest: Mapping[str, Any] | None) -> dict[str, str]:
     date = iso_date(manifest.get("published_date"))
     if date:
         values["published_date"] = date
+    region = str(manifest.get("region_code") or "").strip()
+    if len(region) == 6 and region.isdigit():  # the sites file's division for the site (etl/sites.toml)
+        values["region_code"] = region
     return values
 
 
@@ -218,9 +221,10 @@ def report_rows(
     """The rows of one parsed report; raises ``ValueError`` for a record the tables cannot hold.
 
     ``manifest`` (the crawler's entry for the file, as ``raw.documents``
-    keeps it) fills the agency name and the published date where the parser
-    found none; the row's ``manifest_fields`` names what it filled, so the
-    parser's reading and the crawler's stay told apart.
+    keeps it) fills the agency name, the published date and the region code
+    (the site's, from the sites file) where the parser found none; the row's
+    ``manifest_fields`` names what it filled, so the parser's reading and the
+    crawler's stay told apart.
     """
     errors = [{"code": e.code, "message": text(e.message)} for e in report.errors]
     date, note = published_date(report.published_date)
@@ -237,6 +241,10 @@ def report_rows(
     if date is None and "published_date" in fill:
         date = dt.date.fromisoformat(fill["published_date"])
         filled.append("published_date")
+    region_code = text(agency.region_code)
+    if region_code is None and "region_code" in fill and agency.level != "national":
+        region_code = fill["region_code"]  # the site's place: a report that names none is of the site's
+        filled.append("region_code")
     year = report.report_year
     if year is not None and not isinstance(year, int):
         raise ValueError(f"report_year {year!r} is not an integer")
@@ -252,7 +260,7 @@ def report_rows(
             report.status,
             Jsonb(errors),
             agency_name,
-            text(agency.region_code),
+            region_code,
             text(agency.level),
             text(agency.kind),
             text(agency.unit),

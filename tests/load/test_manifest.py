@@ -121,10 +121,13 @@ def test_fill_values_from_a_stored_entry() -> None:
         "published_date": "2022-01-02",
     }
     assert fill_values({"agency": "", "published_date": "soon"}) == {}
+    # the sites file's division for the site (etl/sites.toml, written by the crawler)
+    assert fill_values({"region_code": "350128"}) == {"region_code": "350128"}
+    assert fill_values({"region_code": "35"}) == {}
 
 
 def _write_manifest(landing: Path, rows: list[dict[str, str]]) -> None:
-    columns = ["path", "url", "title", "agency", "published_date"]
+    columns = ["path", "url", "title", "agency", "published_date", "region_code"]
     lines = [",".join(columns)] + [",".join(r.get(c, "") for c in columns) for r in rows]
     (landing / "manifest.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -144,9 +147,10 @@ def test_manifest_fills_what_the_file_lacks_and_records_it(
                 "title": "2021年政府信息公开工作年度报告",
                 "agency": "清单县人民政府",
                 "published_date": "2022/1/15",
+                "region_code": "530181",
             },
             # the file names its agency and date: the parser's reading wins
-            {"path": "named.txt", "agency": "清单说的名字", "published_date": "2000-01-01"},
+            {"path": "named.txt", "agency": "清单说的名字", "published_date": "2000-01-01", "region_code": "110101"},
         ],
     )
 
@@ -161,12 +165,14 @@ def test_manifest_fills_what_the_file_lacks_and_records_it(
         rows = {
             r[0].rsplit("/", 1)[-1]: r[1:]
             for r in conn.execute(
-                "select source_path, agency_name, published_date::text, manifest_fields from raw.reports"
+                "select source_path, agency_name, published_date::text, manifest_fields, region_code from raw.reports"
             )
         }
-        assert rows["nameless.txt"] == ("清单县人民政府", "2022-01-15", ["agency_name", "published_date"])
-        assert rows["named.txt"] == ("自称县人民政府", "2022-01-20", [])
-        assert rows["unlisted.txt"] == (None, None, [])
+        assert rows["nameless.txt"] == (
+            "清单县人民政府", "2022-01-15", ["agency_name", "published_date", "region_code"], "530181"
+        )
+        assert rows["named.txt"] == ("自称县人民政府", "2022-01-20", [], "530181")  # its own place wins
+        assert rows["unlisted.txt"] == (None, None, [], None)
         stored = conn.execute(
             "select d.manifest from raw.documents d join raw.reports r using (sha256) "
             "where r.source_path like %s",
