@@ -414,6 +414,9 @@ def crawl(
     max_list_pages: Annotated[
         int, typer.Option("--max-list-pages", min=1, help="List pages per site at most (a bound on pagination).")
     ] = 200,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a site's answer to one request.")
+    ] = 30.0,
     log_format: LogFormatOption = LogFormat.text,
 ) -> None:
     from etl.crawl import CrawlSettings
@@ -426,7 +429,9 @@ def crawl(
             list(start_urls or []),
             landing,
             sources,
-            CrawlSettings(recrawl_days=recrawl_days, delay=delay, max_list_pages=max_list_pages),
+            CrawlSettings(
+                recrawl_days=recrawl_days, delay=delay, max_list_pages=max_list_pages, timeout=timeout
+            ),
         )
     if json_mode:
         typer.echo(render.crawl_json(outcome, landing))

@@ -301,7 +301,7 @@ def _failure_kind(failure: Failure) -> tuple[str, str]:
         return "ignored", text or type(value).__name__
     if isinstance(value, DNSLookupError):
         return "dns", str(value)
-    if isinstance(value, TimeoutError | TCPTimedOutError):
+    if isinstance(value, TimeoutError | TCPTimedOutError) or "Timeout" in type(value).__name__:
         return "timeout", str(value)
     text = str(value)
     if type(value).__name__ == "DownloadCancelledError" or "download max size" in text or "maxsize" in text.lower():

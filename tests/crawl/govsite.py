@@ -89,6 +89,12 @@ class Site:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                try:
+                    self._answer()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the crawler gave up (a timeout) or was killed (the resume test)
+
+            def _answer(self) -> None:
                 path = self.path.split("?")[0]
                 with site.lock:
                     site.log.append((path, {k.lower(): v for k, v in self.headers.items()}))
@@ -120,10 +126,7 @@ class Site:
                 for key, value in route.headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                try:
-                    self.wfile.write(route.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the crawler was killed mid-answer (the resume test does that)
+                self.wfile.write(route.body)
 
         return Handler
 

@@ -123,13 +123,14 @@ def test_a_first_crawl_fetches_the_column(tmp_path: Path, site: Site, sources: P
     assert not list(landing.rglob("*.part"))
 
 
-def test_the_landing_folder_loads_and_the_wrapper_is_no_report(
+@pytest.mark.slow
+def test_the_landing_folder_loads_into_the_marts_with_source_urls(
     tmp_path: Path, site: Site, sources: Path, fresh_database: str
 ) -> None:
     landing = tmp_path / "landing"
     assert run_crawl(landing, sources).returncode == 3
     run = subprocess.run(
-        [*NIANBAO, "run", "--no-dbt", "--log-format", "json", "--landing-dir", str(landing)],
+        [*NIANBAO, "run", "--log-format", "json", "--landing-dir", str(landing)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -222,7 +223,9 @@ def test_an_interrupted_crawl_resumes_where_it_stopped(tmp_path: Path, site: Sit
     assert "files/huaian-2024.pdf" not in written
     site.routes["/files/huaian-2024.pdf"].before = None
     with sqlite3.connect(landing / ".crawl" / "state.sqlite") as state:
-        recorded = {url.split("/", 3)[3] for (url,) in state.execute("select url from fetched where status = 200")}
+        recorded = {
+            url.split("/", 3)[3] for (url,) in state.execute("select url from fetched where status = 200")
+        }
     asked_before = {path: len(site.asked("/" + path)) for path in recorded if not path.startswith("nb/index")}
     assert asked_before  # the kill came after some files were in
 
@@ -283,3 +286,28 @@ def test_a_landing_folder_that_cannot_be_made_exits_1_saying_why(tmp_path: Path,
     assert result.returncode == 1
     assert "cannot crawl into" in json.loads(result.stdout)["error"]
     assert "Traceback" not in result.stderr
+
+
+def test_a_server_error_and_a_timeout_are_retried_then_listed(
+    tmp_path: Path, site: Site, sources: Path
+) -> None:
+    import time as clock
+
+    from govsite import Route
+
+    listing = site.routes["/nb/index.html"]
+    listing.body = listing.body.replace(
+        "<ul>".encode("gb18030"),
+        "<ul><li><a href='broken.html'>某县2021年政府信息公开工作年度报告</a></li>"
+        "<li><a href='slow.html'>某县2022年政府信息公开工作年度报告</a></li>".encode("gb18030"),
+    )
+    site.routes["/nb/broken.html"] = Route(b"<html>error</html>", status=500)
+    site.routes["/nb/slow.html"] = Route(b"<html>late</html>", before=lambda: clock.sleep(2.5))
+
+    result = run_crawl(tmp_path / "landing", sources, "--timeout", "1")
+
+    assert result.returncode == 3
+    failed = {f["url"].rsplit("/", 1)[1]: f["error"] for f in json.loads(result.stdout)["failed"]}
+    assert failed["broken.html"] == "http_500" and failed["slow.html"] == "timeout"
+    assert len(site.asked("/nb/broken.html")) == 3  # asked, then retried twice
+    assert len(json.loads(result.stdout)["new_files"]) > 0  # the rest of the column came all the same
