@@ -57,7 +57,9 @@ def test_a_tiny_run_measures_everything(
 ) -> None:
     monkeypatch.setenv("BENCH_DATABASE_URL", pg_server_url)
     doc = tmp_path / "performance.md"
-    doc.write_text(f"# Performance\n\nhand-written\n\n{report.BEGIN}\nold\n{report.END}\n\nafter\n")
+    doc.write_text(
+        f"# Performance\n\nhand-written\n\n{report.BEGIN}\nthe-generated-section-before\n{report.END}\n\nafter\n"
+    )
     code = main(
         [
             "--sizes", "30",
@@ -87,4 +89,4 @@ def test_a_tiny_run_measures_everything(
     assert result["machine"]["cores"] and result["machine"]["postgres"]
     text = doc.read_text()
     assert text.startswith("# Performance\n\nhand-written") and text.rstrip().endswith("after")
-    assert "old" not in text and "### Targets" in text and "| 30 reports |" in text
+    assert "the-generated-section-before" not in text and "### Targets" in text and "| 30 reports |" in text
