@@ -192,6 +192,13 @@ def dbt_build(
     return run_dbt(args, url, work_dir=work_dir, **kwargs)
 
 
+def docs_site(url: str, work_dir: Path | None = None) -> tuple[DbtResult, Path]:
+    """``dbt docs generate`` against ``url``: the static site (index.html, manifest, catalog) and where it is."""
+    work = work_dir or dbt_work_dir() / "docs"
+    result = run_dbt(["docs", "generate"], url, work_dir=work)
+    return result, work / "target"
+
+
 def newest_built_report(url: str, schema: str = MART_SCHEMA) -> int | None:
     """The newest report the marts were built and tested with, or None (test everything).
 

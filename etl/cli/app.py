@@ -405,14 +405,25 @@ def crawl(
     ] = None,
     recrawl_days: Annotated[
         float | None,
-        typer.Option("--recrawl-days", min=0, help="Ask reports fetched before again after this many days.", show_default=False),
+        typer.Option(
+            "--recrawl-days",
+            min=0,
+            help="Ask reports fetched before again after this many days.",
+            show_default=False,
+        ),
     ] = None,
     delay: Annotated[
         float | None,
-        typer.Option("--delay", min=0, help="Seconds between requests to one site (over the sources file's).", show_default=False),
+        typer.Option(
+            "--delay",
+            min=0,
+            help="Seconds between requests to one site (over the sources file's).",
+            show_default=False,
+        ),
     ] = None,
     max_list_pages: Annotated[
-        int, typer.Option("--max-list-pages", min=1, help="List pages per site at most (a bound on pagination).")
+        int,
+        typer.Option("--max-list-pages", min=1, help="List pages per site at most (a bound on pagination)."),
     ] = 200,
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a site's answer to one request.")
@@ -438,6 +449,102 @@ def crawl(
     else:
         render.print_crawl(render.stdout(), err, outcome, landing)
     raise typer.Exit(int(outcome.exit_code))
+
+
+# -- nianbao export and docs ---------------------------------------------------------
+@app.command(
+    help=(
+        "Write the marts (all, the TABLEs named, or the rows of --query) to files: csv (UTF-8 with a "
+        "BOM, so Excel opens Chinese correctly), parquet, or xlsx (one workbook; a table over Excel's "
+        "row limit is refused: use csv or parquet), with a data dictionary of every column's "
+        "description (dictionary.csv, or the workbook's first sheet)."
+    )
+)
+def export(
+    tables: Annotated[
+        list[str] | None, typer.Argument(help="Marts to export (default: all).", show_default=False)
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, parquet or xlsx.")] = "csv",
+    out: Annotated[
+        Path, typer.Option("--out", "-o", file_okay=False, help="The folder to write into.")
+    ] = Path("export"),
+    query: Annotated[
+        str | None,
+        typer.Option(
+            "--query", help="A SELECT over the marts to export instead of whole tables.", show_default=False
+        ),
+    ] = None,
+    name: Annotated[str, typer.Option("--name", help="The file name of a --query's rows.")] = "query",
+) -> None:
+    from etl.export import ExportError
+    from etl.export import export as write_export
+
+    err = Console(stderr=True)
+    url = _database_url(err)
+    try:
+        written = write_export(url, out, fmt, tables or [], query, name)
+    except ExportError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.USAGE) from exc
+    except psycopg.Error as exc:
+        err.print(
+            f"error: cannot export from {redact(url)}: {one_line(exc)}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(ExitCode.FAILED) from exc
+    out_console = render.stdout()
+    for item in written:
+        out_console.print(f"{item.table}: {item.rows} rows -> {item.path}", markup=False, highlight=False)
+    if fmt != "xlsx":
+        out_console.print(f"data dictionary -> {out / 'dictionary.csv'}", markup=False, highlight=False)
+
+
+@app.command(
+    help=(
+        "Generate the dbt docs site (every model, column and test, with the lineage graph) against the "
+        "database in use, and serve it on 127.0.0.1 until Ctrl-C; --no-serve only generates it and prints "
+        "where it is."
+    )
+)
+def docs(
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1.")] = 8080,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the site after generating it.")
+    ] = True,
+) -> None:
+    from etl.transform import docs_site
+
+    err = Console(stderr=True)
+    url = _database_url(err)
+    result, site = docs_site(url)
+    if not result.success:
+        err.print(
+            f"error: dbt docs generate failed: {result.error or result.summary()}",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(ExitCode.FAILED)
+    if not serve:
+        typer.echo(site / "index.html")
+        return
+    import functools
+    import http.server
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        err.print(f"error: cannot serve on 127.0.0.1:{port} ({exc.strerror}); try --port", markup=False)
+        raise typer.Exit(ExitCode.FAILED) from exc
+    typer.echo(f"dbt docs at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 # -- nianbao db ---------------------------------------------------------------
