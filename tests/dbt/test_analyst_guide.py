@@ -19,8 +19,8 @@ the one derived re-issue):
 * 阿合奇 2020 (000), 十街彝族乡 2020 (001), 阿尔山 2022 (004): every application
   and review cell 0.
 * 平潭综合实验区 2011 (pingtan-2011, published 2012-04-11) and 2014 (pingtan-2014,
-  printed as 平潭综合实验区管委会): 统计表 indicators without numbering, which the
-  pre-2019 map does not take, so no conformed figure.
+  printed as 平潭综合实验区管委会), the unnumbered 2008-2013 统计表: 受理依申请公开信息总数
+  0 / 1, 对申请的答复(总)数 0 / 1, 同意公开答复数 0 / 1, 行政复议数 0 / 0.
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ EXPECTED: dict[str, list[tuple]] = {
     "q01": [
         ("150000", "内蒙古自治区", 2022, 1, D(0), D(0), D(0), None),
         ("320000", "江苏省", 2024, 1, D(3119), D(1362), D(3050), D("0.4466")),
-        # 平潭 2011 and 2014: their 统计表 indicators carry no numbering, which the map needs
-        ("350000", "福建省", 2011, 1, None, None, None, None),
-        ("350000", "福建省", 2014, 1, None, None, None, None),
+        # 平潭 2011 and 2014, the 2008-2013 table (unnumbered): 受理 0 / 1, 答复 0 / 1, 同意公开 0 / 1
+        ("350000", "福建省", 2011, 1, D(0), D(0), D(0), None),
+        ("350000", "福建省", 2014, 1, D(1), D(1), D(1), D(1)),
         ("350000", "福建省", 2021, 1, D(70), D(30), D(69), D("0.4348")),
         ("530000", "云南省", 2020, 2, D(2), D(2), D(2), D(1)),
         ("620000", "甘肃省", 2016, 1, None, None, None, None),
@@ -93,7 +93,7 @@ EXPECTED: dict[str, list[tuple]] = {
         ("平潭综合实验区", 2021, D(0), D(70), D(69), D(1), D(1)),
     ],
     "q07": [
-        ("ogi_2008", 3, 0, None, D(4), D(1), D("0.25"), "legacy_stats"),
+        ("ogi_2008", 3, 2, D(1), D(4), D(1), D("0.25"), "legacy_stats"),
         ("ogi_2019", 6, 6, D(3191), D(354), D(64), D("0.2019"), "table"),
     ],
     "q08": [

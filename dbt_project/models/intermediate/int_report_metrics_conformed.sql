@@ -144,8 +144,8 @@ legacy_indicators as (
 
     select
         report_id,
-        split_part(indicator, ' ', 1) as indicator_number,
-        substr(indicator, length(split_part(indicator, ' ', 1)) + 2) as indicator_label,
+        {{ legacy_indicator_number('indicator') }} as indicator_number,
+        {{ legacy_indicator_label('indicator') }} as indicator_label,
         value
     from legacy_stats
 
@@ -161,7 +161,7 @@ legacy_metrics as (
         min(legacy_indicator_map.comparability) as comparability
     from legacy_indicators
     inner join legacy_indicator_map
-        on legacy_indicators.indicator_number = legacy_indicator_map.indicator_number
+        on coalesce(legacy_indicators.indicator_number, '无编号') = legacy_indicator_map.indicator_number
         and legacy_indicators.indicator_label like legacy_indicator_map.label_pattern
     group by legacy_indicators.report_id, legacy_indicator_map.metric
 

@@ -31,8 +31,8 @@ indicators as (
 
     select
         *,
-        split_part(indicator, ' ', 1) as indicator_number,
-        substr(indicator, length(split_part(indicator, ' ', 1)) + 2) as indicator_label
+        {{ legacy_indicator_number('indicator') }} as indicator_number,
+        {{ legacy_indicator_label('indicator') }} as indicator_label
     from legacy_stats
 
 ),
@@ -58,7 +58,7 @@ final as (
     inner join reports
         on indicators.report_id = reports.report_id
     left join legacy_indicator_map
-        on indicators.indicator_number = legacy_indicator_map.indicator_number
+        on coalesce(indicators.indicator_number, '无编号') = legacy_indicator_map.indicator_number
         and indicators.indicator_label like legacy_indicator_map.label_pattern
 
 )
