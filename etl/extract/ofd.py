@@ -34,7 +34,7 @@ from io import BytesIO
 
 from lxml import etree
 
-from etl.extract.cells import clean_cell, grid_has_text, pad_grid
+from etl.extract.cells import clean_cell, pad_grid
 from etl.extract.document import (
     COVERED,
     MAX_UNZIPPED_MARKUP,
@@ -42,9 +42,8 @@ from etl.extract.document import (
     ExtractError,
     Grid,
     check_table_size,
-    render_grid,
 )
-from etl.extract.pages import PAGE_NUMBER, continues, without_repeated_header
+from etl.extract.pages import PAGE_NUMBER, Item, join_pages
 
 MAX_PAGES = 2000  # a report has tens of pages; thousands is a damaged or hostile file
 
@@ -80,15 +79,6 @@ class _Page:
     images: int = 0
 
 
-@dataclass
-class _Item:
-    """A text line or a table on a page, placed by its top edge."""
-
-    top: float
-    line: str | None = None
-    grid: Grid | None = None
-
-
 def extract_ofd(data: bytes) -> Extracted:
     """Read an OFD into text lines and table grids, page after page.
 
@@ -109,27 +99,7 @@ def extract_ofd(data: bytes) -> Extracted:
                 "(e.g. convert it to PDF and run `ocrmypdf -l chi_sim in.pdf out.pdf`) and load the OCR'd file",
             )
         raise ExtractError("empty", "the OFD's pages hold no text and no images; check the download")
-    parts: list[str | Grid] = []
-    tables: list[Grid] = []
-    last_table: Grid | None = None  # the previous page's last table, if the page ended with it
-    for number, page in enumerate(pages, start=1):
-        closing: Grid | None = None
-        items = _page_items(page, number)
-        for index, item in enumerate(items):
-            if item.grid is None:
-                parts.append(item.line or "")
-                closing = None
-            elif index == 0 and last_table is not None and continues(last_table, item.grid):
-                last_table.extend(without_repeated_header(last_table, item.grid))
-                closing = last_table
-            elif not grid_has_text(item.grid):
-                continue  # ruled boxes with nothing in them, unless they continue a table
-            else:
-                tables.append(item.grid)
-                parts.append(item.grid)
-                closing = item.grid
-        last_table = closing
-    text = "\n".join(render_grid(part) if isinstance(part, list) else part for part in parts)
+    text, tables = join_pages(_page_items(page, number) for number, page in enumerate(pages, start=1))
     return Extracted(format="ofd", encoding=None, text=text, tables=tables)
 
 
@@ -380,19 +350,19 @@ def _add_piece(page: _Page, p: tuple[float, float], q: tuple[float, float]) -> N
 # --- lines and tables --------------------------------------------------------------------------------
 
 
-def _page_items(page: _Page, number: int) -> list[_Item]:
+def _page_items(page: _Page, number: int) -> list[Item]:
     """A page's text lines and tables in reading order."""
     chars = page.chars
-    items: list[_Item] = []
+    items: list[Item] = []
     for table in _tables(page, number):
         grid, taken = _table_grid(table, chars)
         if grid and len(grid[0]) >= 2:  # a one-column "table" is a boxed paragraph: read it as text
-            items.append(_Item(top=table.ys[0], grid=grid))
+            items.append(Item(top=table.ys[0], grid=grid))
             chars = [char for i, char in enumerate(chars) if i not in taken]
     for line in _lines(chars):
         text = _line_text(line)
         if text and not PAGE_NUMBER.match(text):
-            items.append(_Item(top=min(c.y - c.size for c in line), line=text))
+            items.append(Item(top=min(c.y - c.size for c in line), line=text))
     items.sort(key=lambda item: item.top)
     return items
 

@@ -11,25 +11,15 @@ one grid, so the parser sees one table.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.page import Page
 from pdfplumber.table import Table
 
-from etl.extract.cells import clean_cell, grid_has_text, pad_grid
-from etl.extract.document import COVERED, Extracted, ExtractError, Grid, render_grid
-from etl.extract.pages import PAGE_NUMBER, continues, without_repeated_header
-
-
-@dataclass
-class _Item:
-    """A text line or a table on a page, placed by its top edge."""
-
-    top: float
-    line: str | None = None
-    grid: Grid | None = None
+from etl.extract.cells import clean_cell, pad_grid
+from etl.extract.document import COVERED, Extracted, ExtractError, Grid
+from etl.extract.pages import PAGE_NUMBER, Item, join_pages
 
 
 def extract_pdf(data: bytes) -> Extracted:
@@ -58,27 +48,7 @@ def extract_pdf(data: bytes) -> Extracted:
             "the PDF has no text layer (scanned pages or images); OCR it first "
             "(e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`) and load the OCR'd file",
         )
-    # Tables are rendered only at the end: a later page may still extend them.
-    parts: list[str | Grid] = []
-    tables: list[Grid] = []
-    last_table: Grid | None = None  # the previous page's last table, if the page ended with it
-    for items, _ in pages:
-        closing: Grid | None = None  # the table this page ends with, if it ends with one
-        for index, item in enumerate(items):
-            if item.grid is None:
-                parts.append(item.line or "")
-                closing = None
-            elif index == 0 and last_table is not None and continues(last_table, item.grid):
-                last_table.extend(without_repeated_header(last_table, item.grid))
-                closing = last_table
-            elif not grid_has_text(item.grid):
-                continue  # ruled boxes with nothing in them, unless they continue a table
-            else:
-                tables.append(item.grid)
-                parts.append(item.grid)
-                closing = item.grid
-        last_table = closing
-    text = "\n".join(render_grid(part) if isinstance(part, list) else part for part in parts)
+    text, tables = join_pages(items for items, _ in pages)
     return Extracted(format="pdf", encoding=None, text=text, tables=tables)
 
 
@@ -97,7 +67,7 @@ def _open_error(exc: Exception) -> ExtractError:
     )
 
 
-def _page_items(page: Page) -> tuple[list[_Item], bool]:
+def _page_items(page: Page) -> tuple[list[Item], bool]:
     """A page's text lines and tables in reading order, and whether it has any text at all."""
     has_text = any(char["text"].strip() for char in page.chars)
     if not has_text:
@@ -117,11 +87,11 @@ def _page_items(page: Page) -> tuple[list[_Item], bool]:
         y = (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
-    items = [_Item(top=table.bbox[1], grid=grid) for table, grid in found]
+    items = [Item(top=table.bbox[1], grid=grid) for table, grid in found]
     for line in page.filter(outside_tables).extract_text_lines(return_chars=True):
         text = _without_page_number(line)
         if text:
-            items.append(_Item(top=line["top"], line=text))
+            items.append(Item(top=line["top"], line=text))
     items.sort(key=lambda item: item.top)
     return items, True
 
@@ -187,5 +157,3 @@ def _grid(table: Table) -> Grid:
     """
     rows = [row for row in table.extract() if any(cell is not None for cell in row)]
     return pad_grid([[COVERED if cell is None else clean_cell(cell) for cell in row] for row in rows])
-
-
