@@ -26,6 +26,7 @@ no half-finished one.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -171,9 +172,15 @@ class Files:
 
 def as_the_manifest_says(record: Report, name: str, manifest: dict[str, Any] | None) -> Report:
     """The record, unless the crawler's manifest calls the page a wrapper of the report's file:
-    then never a report, whatever its text says (a load, a reparse and a retry alike)."""
+    then never a report, whatever its text says (a load, a reparse and a retry alike).
+
+    Where the parser settled no place and the manifest gives the site's
+    (``region_code``, from the sites file), the agency gets the unit it has in
+    that place (``etl.parse.agency``), so that its reports meet on one key; the
+    loader fills the region itself and records that it came from the manifest.
+    """
     if not manifest or str(manifest.get("kind") or "").strip() != "wrapper_page":
-        return record
+        return _unit_in_the_sites_place(record, manifest)
     where = manifest.get("manifest") or "its manifest entry"
     return Report(
         source=record.source,
@@ -186,6 +193,24 @@ def as_the_manifest_says(record: Report, name: str, manifest: dict[str, Any] | N
             )
         ],
     )
+
+
+def _unit_in_the_sites_place(record: Report, manifest: dict[str, Any] | None) -> Report:
+    from etl.load.rows import fill_values
+    from etl.parse.agency import agency_unit
+    from etl.parse.region import code_level
+
+    agency = record.agency
+    region = fill_values(manifest).get("region_code")
+    if region is None or agency.region_code is not None or agency.unit is not None or not agency.name:
+        return record
+    if agency.level == "national":
+        return record
+    level = "township" if agency.kind == "township" else code_level(region)
+    unit = agency_unit(agency.name, region, level, agency.kind)
+    if unit is None:
+        return record
+    return dataclasses.replace(record, agency=dataclasses.replace(agency, level=level, unit=unit))
 
 
 # -- the store ----------------------------------------------------------------

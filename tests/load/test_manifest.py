@@ -298,3 +298,32 @@ def test_a_page_the_crawler_calls_a_wrapper_is_never_a_report(
         "https://gov.example/p.html",
         "application/pdf",
     )
+
+
+def test_the_sites_place_gives_an_unplaced_agency_its_unit(
+    fresh_database: str, write_report, landing: Path
+) -> None:
+    """太平镇 is a town of dozens of counties: the parser places none; the county's site settles it."""
+    town = dataclasses.replace(
+        make_report(year=2022), agency=Agency(name="太平镇人民政府", level="township", kind="township")
+    )
+    write_report("town.txt", town)
+    write_report("elsewhere.txt", dataclasses.replace(town, report_year=2023))
+    (landing / "manifest.jsonl").write_text(
+        '{"path": "town.txt", "url": "https://www.taojiang.gov.cn/nb/1.html", "region_code": "430922"}\n',
+        encoding="utf-8",
+    )
+
+    run_load(
+        fresh_database,
+        Files(discover_files([landing]), manifest=load_manifest([landing])),
+        Settings(parser=Parser(PARSER, json_parse)),
+    )
+
+    with psycopg.connect(fresh_database) as conn:
+        rows = dict(
+            (r[0], r[1:])
+            for r in conn.execute("select report_year, region_code, agency_unit, manifest_fields from raw.reports")
+        )
+    assert rows[2022] == ("430922", "太平镇人民政府", ["region_code"])
+    assert rows[2023] == (None, None, [])  # no site said where it is: no unit, no merge
