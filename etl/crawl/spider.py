@@ -260,6 +260,8 @@ class ReportSpider(scrapy.Spider):
             )
             log.warning("%s: not followed (%s)", response.url, why)
             return
+        # the link is answered (by its target): a later crawl does not ask it again until a recrawl is due
+        self.state.record(response.url, response.meta["kind"], response.status)
         yield response.request.replace(url=target, meta={**response.meta, "hops": hops + 1}, headers={})
 
     def failed(self, failure: Failure) -> None:

@@ -103,7 +103,7 @@ class CrawlState:
     ) -> None:
         old = self.get(url)
         if status == 304 and old is not None:  # unchanged: keep what the last full answer said
-            sha256, path = old.sha256, old.path
+            kind, sha256, path = old.kind, old.sha256, old.path
             etag, last_modified = etag or old.etag, last_modified or old.last_modified
         self.db.execute(
             "insert or replace into fetched values (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -311,3 +311,24 @@ def test_a_server_error_and_a_timeout_are_retried_then_listed(
     assert failed["broken.html"] == "http_500" and failed["slow.html"] == "timeout"
     assert len(site.asked("/nb/broken.html")) == 3  # asked, then retried twice
     assert len(json.loads(result.stdout)["new_files"]) > 0  # the rest of the column came all the same
+
+
+def test_a_redirect_on_the_site_is_followed_once(tmp_path: Path, site: Site, sources: Path) -> None:
+    from govsite import Route, report_page
+
+    listing = site.routes["/nb/index.html"]
+    listing.body = listing.body.replace(
+        "<ul>".encode("gb18030"),
+        "<ul><li><a href='moved.html'>某县2022年政府信息公开工作年度报告</a></li>".encode("gb18030"),
+    )
+    site.routes["/nb/moved.html"] = Route(b"", status=302, headers={"Location": "/nb/2022/report.html"})
+    site.routes["/nb/2022/report.html"] = Route(
+        report_page("某县2022年政府信息公开工作年度报告", "2022年政府信息公开工作年度报告正文", "2023-01-10"),
+        "text/html; charset=gbk",
+    )
+    landing = tmp_path / "landing"
+    run_crawl(landing, sources)
+    assert manifest(landing)["nb/2022/report.html"]["kind"] == "report_page"
+
+    run_crawl(landing, sources)
+    assert len(site.asked("/nb/moved.html")) == 1 and len(site.asked("/nb/2022/report.html")) == 1
