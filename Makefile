@@ -35,8 +35,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 setup: $(STAMP) ## create .venv and install nianbao with its test tools
 
-run: $(STAMP) ## load the bundled sample reports and build the marts
-	$(BIN)/nianbao run
+# The samples, then the real-report corpus (152 reports of agencies across 27
+# provinces, with their source URLs: tests/corpus/files/manifest.jsonl) as demo data.
+run: $(STAMP) ## load the sample reports and the real-report corpus, build the marts
+	$(BIN)/nianbao run --no-dbt
+	$(BIN)/nianbao run tests/corpus/files
 
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/pytest
