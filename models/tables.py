@@ -141,6 +141,18 @@ version_pins = Table(
     schema="ops",
 )
 
+# each landing file's size, mtime and SHA-256 when last read: unchanged files are not read again (0008)
+file_index = Table(
+    "file_index",
+    metadata,
+    Column("path", Text, primary_key=True),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("read_at", TZ, nullable=False, server_default=text("now()")),
+    schema="ops",
+)
+
 # the marts' build state, one row, readable by the reader role (migration 0006)
 marts_build = Table(
     "marts_build",

@@ -196,6 +196,14 @@ def run(
     wait: WaitOption = 0.0,
     batch_size: BatchOption = 500,
     workers: WorkersOption = None,
+    rehash: Annotated[
+        bool,
+        typer.Option(
+            "--rehash",
+            help="Read and hash every file, even those unchanged (same size and modification time) since "
+            "they were loaded; for files rewritten with their times kept.",
+        ),
+    ] = False,
 ) -> None:
     from etl.run import discover_files, load_manifest, roots_of, sample_files
 
@@ -213,6 +221,7 @@ def run(
         wait_seconds=wait,
         batch_reports=batch_size,
         workers=workers,
+        rehash=rehash,
     )
 
 

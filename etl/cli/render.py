@@ -108,6 +108,7 @@ def outcome_json(outcome: RunOutcome) -> str:
         "files_seen": result.files_seen,
         "files_loaded": result.files_loaded,
         "files_skipped": result.files_skipped,
+        "files_unopened": result.files_unopened,
         "files_quarantined": result.files_quarantined,
         "findings": result.findings,
         "manifest_filled": result.manifest_filled,

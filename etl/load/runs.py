@@ -260,6 +260,33 @@ def recover(conn: psycopg.Connection[Any]) -> list[int]:
     return aborted
 
 
+def file_index(conn: psycopg.Connection[Any]) -> dict[str, tuple[int, int, str]]:
+    """Each landing file's (size, mtime in ns, SHA-256) when a run last read it (``ops.file_index``)."""
+    if conn.execute("select to_regclass('ops.file_index')").fetchone() == (None,):
+        return {}
+    return {r[0]: (r[1], r[2], r[3]) for r in conn.execute("select path, size_bytes, mtime_ns, sha256 from ops.file_index")}
+
+
+def update_file_index(conn: psycopg.Connection[Any], entries: list[tuple[str, int, int, str]]) -> None:
+    """Remember the files read by this run (path, size, mtime in ns, SHA-256), one statement."""
+    if not entries:
+        return
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(
+            "create temporary table if not exists file_index_now "
+            "(path text, size_bytes bigint, mtime_ns bigint, sha256 text) on commit drop"
+        )
+        with cur.copy("copy file_index_now from stdin") as copy:
+            for entry in entries:
+                copy.write_row(entry)
+        cur.execute(
+            "insert into ops.file_index (path, size_bytes, mtime_ns, sha256) "
+            "select distinct on (path) path, size_bytes, mtime_ns, sha256 from file_index_now "
+            "on conflict (path) do update set size_bytes = excluded.size_bytes, "
+            "mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256, read_at = now()"
+        )
+
+
 def known_sha256(conn: psycopg.Connection[Any], parser_version: str) -> tuple[set[str], set[str]]:
     """Files this parser version already handled in completed runs.
 

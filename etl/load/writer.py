@@ -66,6 +66,8 @@ class LoadResult:
     findings: int = 0
     # of files_skipped: files still in quarantine from an earlier run
     skipped_in_quarantine: int = 0
+    # of files_skipped: files not even opened (ops.file_index: as they were when last read)
+    files_unopened: int = 0
     cells: int = 0
     # reports with a field filled from the crawler's manifest
     manifest_filled: int = 0

@@ -71,3 +71,5 @@ class Settings:
     quiet: bool = False
     migrate: bool = True
     limits: Limits = field(default_factory=Limits)
+    # read and hash every file, even one the file index says is as it was (ops.file_index)
+    rehash: bool = False

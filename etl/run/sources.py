@@ -29,6 +29,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,18 +114,36 @@ class Files:
         result.files_seen = len(self.files)
         loaded_before, quarantined_before = runs.known_sha256(conn, parser.version)
         unread_before = runs.open_unread(conn)
+        index = {} if settings.rehash else runs.file_index(conn)
+        read_now: list[tuple[str, int, int, str]] = []
         roots = roots_of(self.files) if self.roots is None else list(self.roots)
         seen_now: set[str] = set()
 
         def jobs() -> Iterator[Job[_FileJob]]:
-            """Every file, read and hashed here; only new bytes carry data to parse."""
+            """Every file, read and hashed here unless the index says it is as it was when its
+            bytes were loaded; only new bytes carry data to parse."""
             for path in self.files:
                 name = display_name(path)
+                try:
+                    info: os.stat_result | None = os.lstat(path)
+                except OSError:
+                    info = None
+                if info is not None and not stat.S_ISREG(info.st_mode):
+                    info = None  # links, FIFOs...: read_file decides, and they are never indexed
+                known = index.get(name)
+                if known is not None and info is not None and known[:2] == (info.st_size, info.st_mtime_ns):
+                    sha = known[2]
+                    if sha in loaded_before or sha in quarantined_before:
+                        result.files_unopened += 1
+                        yield Job(_FileJob(path, name, sha, in_quarantine=sha in quarantined_before))
+                        continue
                 data, code, reason = read_file(path, roots, limits.max_file_bytes)
                 if data is None:
                     yield Job(_FileJob(path, name, unreadable=(code, reason)))
                     continue
                 sha = hashlib.sha256(data).hexdigest()
+                if info is not None:  # the size and time before the read: a file changed since is read again
+                    read_now.append((name, info.st_size, info.st_mtime_ns, sha))
                 if sha in loaded_before or sha in seen_now or sha in quarantined_before:
                     yield Job(_FileJob(path, name, sha, in_quarantine=sha in quarantined_before))
                     continue
@@ -168,6 +188,7 @@ class Files:
             )
             writer.add(document, record)
             on_file(name, "rejected" if record.status == "rejected" else "parsed")
+        runs.update_file_index(conn, read_now)
 
 
 def as_the_manifest_says(record: Report, name: str, manifest: dict[str, Any] | None) -> Report:
