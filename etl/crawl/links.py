@@ -21,6 +21,7 @@ from lxml import etree
 
 from etl.extract.decode import decode_bytes
 from etl.extract.document import ExtractError
+from etl.load.rows import iso_date as read_date
 
 # a link (text or title) that names an annual report of information disclosure
 REPORT_TITLE = re.compile(
@@ -134,14 +135,14 @@ def is_attachment(url: str) -> bool:
 
 
 def iso_date(text: str) -> str | None:
-    """2024-01-20 for "2024-1-20", "2024/01/20", "2024年1月20日"; None for anything else."""
+    """2024-01-20 for the first date in a text ("2024-1-20", "2024/01/20 10:00", "2024年1月20日"), or None.
+
+    Finds the date; reading it (and refusing 2024-02-30) is the loader's
+    :func:`etl.load.rows.iso_date`, so the crawler's manifest dates are the
+    dates the loader takes.
+    """
     m = _DATE.search(text)
-    if not m:
-        return None
-    year, month, day = (int(g) for g in m.groups())
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    return read_date(m.group(0)) if m else None
 
 
 def _date_near(anchor: lxml.html.HtmlElement) -> str | None:
